@@ -1,0 +1,51 @@
+# Two commands matter: `make demo` and `make test`. Both install into .venv first.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install demo test test-fast lint browser eval bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch first: pip then picks the CPU wheel the index serves.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev,eval]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	COMPANION_DATA_DIR=.companion/demo $(BIN)/companion ingest samples/sessions
+	@COMPANION_DATA_DIR=.companion/demo $(BIN)/companion people load samples/people.yaml 2>/dev/null || true
+	@echo; echo '$$ companion ask "How do I win a minister'"'"'s confidence early on?"'
+	@COMPANION_DATA_DIR=.companion/demo $(BIN)/companion ask "How do I win a minister's confidence early on?"
+	@if $(BIN)/companion tips --help >/dev/null 2>&1; then echo; echo '$$ companion tips --limit 5'; COMPANION_DATA_DIR=.companion/demo $(BIN)/companion tips --limit 5; fi
+	@if $(BIN)/companion peers --help >/dev/null 2>&1; then echo; echo '$$ companion peers "preparing a submission for a new minister"'; COMPANION_DATA_DIR=.companion/demo $(BIN)/companion peers "preparing a submission for a new minister"; fi
+
+# Chromium for the widget's browser test comes from Debian (browser CDNs are blocked here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "chromium not installable: browser tests will be skipped"; }
+
+test: install browser
+	$(BIN)/pytest -q
+
+test-fast: install
+	$(BIN)/pytest -q -m "not slow and not integration and not e2e"
+
+lint: install
+	$(BIN)/ruff check companion ingest evals tests bench
+	$(BIN)/mypy companion ingest evals
+
+eval: install
+	$(BIN)/companion eval --dataset qmsum --path ../shared/data/qmsum/val --out reports/qmsum
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf .companion reports .pytest_cache

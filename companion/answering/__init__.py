@@ -1,0 +1,1 @@
+"""Answer composition, grounding verification and abstention."""

@@ -1,0 +1,1 @@
+"""Adapters for the embedding model, the vector store and the catalog, chosen by settings."""

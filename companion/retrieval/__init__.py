@@ -1,0 +1,1 @@
+"""Dense + lexical retrieval, fusion and filters."""

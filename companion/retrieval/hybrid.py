@@ -1,0 +1,176 @@
+"""Hybrid retrieval: Chroma (dense) and FTS5 BM25 (lexical), fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from companion.providers.catalog import Catalog
+from companion.providers.embeddings import SentenceTransformerEmbeddings
+from companion.providers.vectorstore import VectorIndex
+from companion.retrieval.terms import fts_query
+from companion.settings import RetrievalSettings
+
+Mode = Literal["hybrid", "dense", "lexical"]
+
+
+class SearchFilters(BaseModel):
+    """Restrict retrieval to some sessions; private (no-consent) sessions are out by default."""
+
+    kind: str | None = None
+    since: str | None = None
+    until: str | None = None
+    speaker: str | None = None
+    session_id: str | None = None
+    include_private: bool = False
+
+
+@dataclass
+class RetrievedChunk:
+    """A chunk joined with its session, with its scores."""
+
+    id: str
+    session_id: str
+    session_title: str
+    text: str
+    speakers: list[str]
+    turn_start: int
+    turn_end: int
+    start: float | None
+    end: float | None
+    similarity: float | None = None
+    lexical_rank: int | None = None
+    score: float = 0.0
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found for one question."""
+
+    question: str
+    chunks: list[RetrievedChunk]
+    best_similarity: float
+    query_vector: list[float] | None = field(default=None, repr=False)
+
+
+def _date_int(value: str) -> int:
+    return int(value.replace("-", "")[:8].ljust(8, "0"))
+
+
+class HybridRetriever:
+    """Retrieves chunks for a question from both indexes and fuses them.
+
+    Args:
+        catalog: source of truth for chunks (dense hits are joined back to it).
+        vectors: the Chroma index.
+        embeddings: embeds the question.
+        settings: k values and the RRF constant.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: VectorIndex,
+        embeddings: SentenceTransformerEmbeddings,
+        settings: RetrievalSettings,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embeddings = embeddings
+        self.settings = settings
+
+    def retrieve(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        limit: int = 20,
+        mode: Mode = "hybrid",
+    ) -> Retrieval:
+        """Best chunks for the question, fused score first."""
+        filters = filters or SearchFilters()
+        ranks: dict[str, dict[str, Any]] = {}
+        vector: list[float] | None = None
+        if mode in ("hybrid", "dense"):
+            vector = self.embeddings.embed_query(question)
+            hits = self.vectors.search(vector, self.settings.dense_k, self._chroma_where(filters))
+            for rank, hit in enumerate(hits):
+                ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
+        if mode in ("hybrid", "lexical"):
+            for rank, (chunk_id, _score) in enumerate(self._lexical(question, filters)):
+                ranks.setdefault(chunk_id, {})["lexical"] = rank
+        rows = self.catalog.chunks_by_id(ranks)
+        chunks: list[RetrievedChunk] = []
+        for chunk_id, r in ranks.items():
+            row = rows.get(chunk_id)
+            if row is None or not self._passes(row, filters):
+                continue  # a vector whose catalog row is gone (or not yet written)
+            dense = r.get("dense")
+            lexical = r.get("lexical")
+            score = sum(
+                1.0 / (self.settings.rrf_k + rank + 1)
+                for rank in (dense[0] if dense else None, lexical)
+                if rank is not None
+            )
+            chunks.append(
+                RetrievedChunk(
+                    id=chunk_id, session_id=row["session_id"], session_title=row["session_title"],
+                    text=row["text"], speakers=[s for s in row["speakers"].split("|") if s],
+                    turn_start=row["turn_start"], turn_end=row["turn_end"], start=row["start"],
+                    end=row["end"], similarity=dense[1] if dense else None,
+                    lexical_rank=lexical, score=score,
+                )
+            )
+        chunks.sort(key=lambda c: -c.score)
+        best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
+        return Retrieval(question, chunks[:limit], best, vector)
+
+    def _lexical(self, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
+        match = fts_query(question)
+        if not match:
+            return []
+        where, params = [], []
+        if not filters.include_private:
+            where.append("s.consent = 1")
+        if filters.kind:
+            where.append("s.kind = ?")
+            params.append(filters.kind)
+        if filters.since:
+            where.append("s.date >= ?")
+            params.append(filters.since)
+        if filters.until:
+            where.append("s.date <= ?")
+            params.append(filters.until)
+        if filters.session_id:
+            where.append("s.id = ?")
+            params.append(filters.session_id)
+        clause = "".join(f" AND {w}" for w in where)
+        return self.catalog.search_lexical(match, self.settings.lexical_k, clause, params)
+
+    @staticmethod
+    def _chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+        conds: list[dict[str, Any]] = []
+        if not filters.include_private:
+            conds.append({"consent": True})
+        if filters.kind:
+            conds.append({"kind": filters.kind})
+        if filters.since:
+            conds.append({"date": {"$gte": _date_int(filters.since)}})
+        if filters.until:
+            conds.append({"date": {"$lte": _date_int(filters.until)}})
+        if filters.session_id:
+            conds.append({"session_id": filters.session_id})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    @staticmethod
+    def _passes(row: Any, filters: SearchFilters) -> bool:
+        if not filters.include_private and not row["consent"]:
+            return False
+        if filters.speaker:
+            wanted = filters.speaker.casefold()
+            if not any(wanted in s.casefold() for s in row["speakers"].split("|")):
+                return False
+        return True
