@@ -1,0 +1,1 @@
+"""Turning transcripts and notes into sessions, chunks and index entries."""

@@ -1,0 +1,68 @@
+"""`discover`: expand the files and folders a user names into transcript files to load."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from companion.errors import TranscriptParseError
+from ingest.parsers.loader import SUPPORTED_EXTENSIONS, unsupported_file_type
+from ingest.parsers.metadata import SIDECAR_SUFFIXES
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[TranscriptParseError]]:
+    """Expand files and folders into the supported files they hold, in a stable order.
+
+    Folders are searched recursively in sorted order, skipping hidden files and folders and
+    YAML files (sidecars). Each file is listed once even when named twice.
+
+    Returns:
+        The files to load, and one error per path that cannot be used (missing, or a file
+        type no parser reads), so a run can report them and carry on with the rest.
+    """
+    found: list[Path] = []
+    errors: list[TranscriptParseError] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            candidates = _walk(path, errors)
+        elif path.is_file():
+            candidates = [path]
+        elif path.exists():
+            errors.append(TranscriptParseError(str(path), "not a regular file"))
+            continue
+        else:
+            errors.append(TranscriptParseError(str(path), "no such file or folder"))
+            continue
+        for file in candidates:
+            suffix = file.suffix.lower()
+            if suffix not in SUPPORTED_EXTENSIONS:
+                errors.append(unsupported_file_type(str(file), suffix))
+                continue
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(file)
+    return found, errors
+
+
+def _walk(folder: Path, errors: list[TranscriptParseError]) -> list[Path]:
+    def report(exc: OSError) -> None:
+        errors.append(
+            TranscriptParseError(str(exc.filename), f"cannot read folder: {exc.strerror}")
+        )
+
+    files: list[Path] = []
+    for root, dirs, names in os.walk(folder, onerror=report):
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        for name in names:
+            file = Path(root, name)
+            if name.startswith(".") or file.suffix.lower() in SIDECAR_SUFFIXES:
+                continue
+            if file.is_file():
+                files.append(file)
+            else:
+                errors.append(TranscriptParseError(str(file), "not a regular file"))
+    return sorted(files, key=lambda file: file.relative_to(folder).parts)
