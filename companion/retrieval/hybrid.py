@@ -108,10 +108,9 @@ class HybridRetriever:
                 continue  # a vector whose catalog row is gone (or not yet written)
             dense = r.get("dense")
             lexical = r.get("lexical")
-            score = sum(
-                1.0 / (self.settings.rrf_k + rank + 1)
-                for rank in (dense[0] if dense else None, lexical)
-                if rank is not None
+            k = self.settings.rrf_k
+            score = (1.0 / (k + dense[0] + 1) if dense else 0.0) + (
+                self.settings.lexical_weight / (k + lexical + 1) if lexical is not None else 0.0
             )
             chunks.append(
                 RetrievedChunk(
