@@ -1,4 +1,4 @@
-"""A small error hierarchy. The API maps each class to an RFC 7807 problem; the CLI prints one line."""
+"""A small error hierarchy; the API maps each class to an RFC 7807 problem, the CLI to a line."""
 
 from __future__ import annotations
 

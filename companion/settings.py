@@ -1,4 +1,4 @@
-"""The one place settings come from: environment (COMPANION_*, nested with __), with laptop defaults."""
+"""The one place settings come from: the environment (COMPANION_*, nested with __)."""
 
 from __future__ import annotations
 
@@ -118,7 +118,9 @@ class TipsSettings(BaseModel):
 class PeersSettings(BaseModel):
     """Peer recommendation: evidence gathering, ranking weights and load spreading."""
 
-    retrieve_k: int = Field(default=40, description="chunks retrieved per topic (dense and lexical)")
+    retrieve_k: int = Field(
+        default=40, description="chunks retrieved per topic (dense and lexical)"
+    )
     relevance: Literal["embedding", "terms", "blend"] = Field(
         default="embedding", description="how a turn's relevance to the topic is measured"
     )
@@ -210,7 +212,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".companion")
     catalog_url: str | None = Field(
-        default=None, description="SQLite file path for the catalog; default DATA_DIR/catalog.sqlite3"
+        default=None,
+        description="SQLite file path for the catalog; default DATA_DIR/catalog.sqlite3",
     )
     embedding: EmbeddingSettings = EmbeddingSettings()
     chroma: ChromaSettings = ChromaSettings()

@@ -54,7 +54,7 @@ class IngestPipeline:
         return Chunker(counter, self.ctx.settings.chunking.max_tokens)
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
-        """Ingest every transcript and notes file under `paths`; bad files are reported, not fatal."""
+        """Ingest every transcript and notes file under `paths`; bad files are reported."""
         files, errors = discover(paths)
         report = IngestReport(failed=[str(e) for e in errors])
         bar = _progress(files, self.ctx.show_progress)

@@ -30,8 +30,14 @@ class Candidate:
 def citation_for(chunk: RetrievedChunk, turn: Turn, quote: str) -> Citation:
     """A citation of a quote from one turn of a retrieved chunk."""
     return Citation(
-        session_id=chunk.session_id, session_title=chunk.session_title, speaker=turn.speaker,
-        start=turn.start, end=turn.end, turn_start=turn.index, turn_end=turn.index, quote=quote,
+        session_id=chunk.session_id,
+        session_title=chunk.session_title,
+        speaker=turn.speaker,
+        start=turn.start,
+        end=turn.end,
+        turn_start=turn.index,
+        turn_end=turn.index,
+        quote=quote,
     )
 
 
@@ -56,7 +62,11 @@ class ExtractiveGenerator:
             for turn in self.catalog.turns(chunk.session_id, chunk.turn_start, chunk.turn_end):
                 for sentence in split_sentences(turn.text):
                     if len(sentence.split()) >= MIN_WORDS:
-                        cands.append(Candidate(chunk, rank, turn, sentence, frozenset(content_terms(sentence))))
+                        cands.append(
+                            Candidate(
+                                chunk, rank, turn, sentence, frozenset(content_terms(sentence))
+                            )
+                        )
         q_terms = set(content_terms(retrieval.question))
         df = Counter(t for c in cands for t in c.terms & q_terms)
         n = max(1, len(cands))
@@ -84,8 +94,11 @@ class ExtractiveGenerator:
         citations = [citation_for(c.chunk, c.turn, c.text) for c in chosen]
         text = " ".join(f"{c.text} [{i}]" for i, c in enumerate(chosen, 1))
         return Answer(
-            question=retrieval.question, answer=text, abstained=not chosen,
-            citations=citations, generator=self.name,
+            question=retrieval.question,
+            answer=text,
+            abstained=not chosen,
+            citations=citations,
+            generator=self.name,
         )
 
 

@@ -55,4 +55,6 @@ class AnswerService:
         text = NOT_COVERED
         if refs:
             text += " The nearest sessions are: " + "; ".join(f"“{r.title}”" for r in refs) + "."
-        return Answer(question=retrieval.question, answer=text, abstained=True, nearest_sessions=refs)
+        return Answer(
+            question=retrieval.question, answer=text, abstained=True, nearest_sessions=refs
+        )

@@ -110,18 +110,24 @@ class GroundingVerifier:
                 continue
             missing = [m for m in markers if m not in valid]
             if missing:
-                checks.append(SentenceCheck(sentence, markers, False, f"cites [{missing[0]}], which does not exist"))
+                checks.append(
+                    SentenceCheck(
+                        sentence, markers, False, f"cites [{missing[0]}], which does not exist"
+                    )
+                )
                 continue
             quotes = [answer.citations[m - 1].quote for m in markers if valid[m]]
             if not quotes:
-                checks.append(SentenceCheck(sentence, markers, False, "quote not found in the cited turns"))
+                checks.append(
+                    SentenceCheck(sentence, markers, False, "quote not found in the cited turns")
+                )
                 continue
             ok, reason = self.supports(sentence, quotes)
             checks.append(SentenceCheck(sentence, markers, ok, reason))
         return checks
 
     def verify(self, answer: Answer) -> Answer:
-        """Keep supported sentences and the citations they use; renumber; record what was dropped."""
+        """Keep supported sentences and their citations; renumber; record what was dropped."""
         checks = self.check(answer)
         kept = [c for c in checks if c.supported]
         verification = Verification(kept=len(kept), dropped=len(checks) - len(kept))
@@ -129,14 +135,20 @@ class GroundingVerifier:
             if not c.supported:
                 key = c.reason.split(" (")[0]
                 verification.reasons[key] = verification.reasons.get(key, 0) + 1
-                verification.dropped_sentences.append(DroppedSentence(sentence=c.sentence, reason=c.reason))
+                verification.dropped_sentences.append(
+                    DroppedSentence(sentence=c.sentence, reason=c.reason)
+                )
         renumber: dict[int, int] = {}
         citations: list[Citation] = []
         parts: list[str] = []
         for c in kept:
             marks = []
             for m in c.markers:
-                if m not in renumber and m <= len(answer.citations) and self.citation_is_valid(answer.citations[m - 1]):
+                if (
+                    m not in renumber
+                    and m <= len(answer.citations)
+                    and self.citation_is_valid(answer.citations[m - 1])
+                ):
                     citations.append(answer.citations[m - 1])
                     renumber[m] = len(citations)
                 if m in renumber:

@@ -30,9 +30,13 @@ def render(answer: Answer) -> str:
 def ask(
     question: Annotated[str | None, typer.Argument(help="the question")] = None,
     batch: Annotated[Path | None, typer.Option(help="a file with one question a line")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="print JSON (one object a line)")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print JSON (one object a line)")
+    ] = False,
     kind: Annotated[str | None, typer.Option(help="only sessions of this kind")] = None,
-    speaker: Annotated[str | None, typer.Option(help="only chunks where this speaker talks")] = None,
+    speaker: Annotated[
+        str | None, typer.Option(help="only chunks where this speaker talks")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="only sessions on or after YYYY-MM-DD")] = None,
     until: Annotated[str | None, typer.Option(help="only sessions on or before YYYY-MM-DD")] = None,
     include_private: Annotated[

@@ -23,7 +23,10 @@ def list_sessions(json_out: Annotated[bool, typer.Option("--json")] = False) -> 
     if not rows:
         typer.echo("no sessions yet: run `companion ingest PATH`")
     for r in rows:
-        typer.echo(f"{r.id:45} {r.date or '':10} {r.kind or '':15} {r.turns:4} turns {r.chunks:4} chunks  {r.title}")
+        typer.echo(
+            f"{r.id:45} {r.date or '':10} {r.kind or '':15} "
+            f"{r.turns:4} turns {r.chunks:4} chunks  {r.title}"
+        )
 
 
 @sessions_app.command("show")
@@ -34,7 +37,12 @@ def show(session_id: str, json_out: Annotated[bool, typer.Option("--json")] = Fa
         print_json(session)
         return
     typer.echo(f"{session.title}  ({session.id})")
-    meta = [session.date, session.kind, session.series, f"facilitator: {session.facilitator}" if session.facilitator else None]
+    meta = [
+        session.date,
+        session.kind,
+        session.series,
+        f"facilitator: {session.facilitator}" if session.facilitator else None,
+    ]
     typer.echo(" · ".join(m for m in meta if m))
     if not session.consent:
         typer.echo("participants did not consent to sharing: hidden from widget users")

@@ -89,7 +89,7 @@ class Catalog:
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection (opened on first use)."""
+        """The calling thread's connection (opened on first use)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
@@ -146,8 +146,13 @@ class Catalog:
         ).fetchall()
         return [
             SessionSummary(
-                id=r["id"], title=r["title"], source=r["source"], kind=r["kind"], date=r["date"],
-                turns=r["n_turns"], chunks=r["n_chunks"],
+                id=r["id"],
+                title=r["title"],
+                source=r["source"],
+                kind=r["kind"],
+                date=r["date"],
+                turns=r["n_turns"],
+                chunks=r["n_chunks"],
             )
             for r in rows
         ]
@@ -156,9 +161,15 @@ class Catalog:
         """The stored session with all its turns."""
         row = self.require_session(session_id)
         return Session(
-            id=row["id"], title=row["title"], date=row["date"], kind=row["kind"],
-            facilitator=row["facilitator"], series=row["series"], consent=bool(row["consent"]),
-            source=row["source"], content_hash=row["content_hash"],
+            id=row["id"],
+            title=row["title"],
+            date=row["date"],
+            kind=row["kind"],
+            facilitator=row["facilitator"],
+            series=row["series"],
+            consent=bool(row["consent"]),
+            source=row["source"],
+            content_hash=row["content_hash"],
             turns=self.turns(session_id),
         )
 
@@ -171,8 +182,14 @@ class Catalog:
             (session_id, start, hi),
         ).fetchall()
         return [
-            Turn(index=r["idx"], speaker=r["speaker"], text=r["text"], start=r["start"],
-                 end=r["end"], section=r["section"])
+            Turn(
+                index=r["idx"],
+                speaker=r["speaker"],
+                text=r["text"],
+                start=r["start"],
+                end=r["end"],
+                section=r["section"],
+            )
             for r in rows
         ]
 
@@ -183,21 +200,44 @@ class Catalog:
             conn.execute(
                 "INSERT INTO sessions (id, title, date, kind, facilitator, series, consent, source,"
                 " content_hash, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (session.id, session.title, session.date, session.kind, session.facilitator,
-                 session.series, int(session.consent), session.source, session.content_hash,
-                 _now()),
+                (
+                    session.id,
+                    session.title,
+                    session.date,
+                    session.kind,
+                    session.facilitator,
+                    session.series,
+                    int(session.consent),
+                    session.source,
+                    session.content_hash,
+                    _now(),
+                ),
             )
             conn.executemany(
                 'INSERT INTO turns (session_id, idx, speaker, text, start, "end", section) '
                 "VALUES (?,?,?,?,?,?,?)",
-                [(session.id, t.index, t.speaker, t.text, t.start, t.end, t.section)
-                 for t in session.turns],
+                [
+                    (session.id, t.index, t.speaker, t.text, t.start, t.end, t.section)
+                    for t in session.turns
+                ],
             )
             conn.executemany(
                 'INSERT INTO chunks (id, session_id, ordinal, turn_start, turn_end, start, "end",'
                 " speakers, text) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(c.id, c.session_id, c.ordinal, c.turn_start, c.turn_end, c.start, c.end,
-                  "|".join(c.speakers), c.text) for c in chunks],
+                [
+                    (
+                        c.id,
+                        c.session_id,
+                        c.ordinal,
+                        c.turn_start,
+                        c.turn_end,
+                        c.start,
+                        c.end,
+                        "|".join(c.speakers),
+                        c.text,
+                    )
+                    for c in chunks
+                ],
             )
 
     def delete_session(self, session_id: str) -> None:

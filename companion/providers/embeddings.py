@@ -83,11 +83,11 @@ class SentenceTransformerEmbeddings(Embeddings):
         """Embed chunk texts in batches."""
         if not texts:
             return []
-        return self._encode(list(texts), self.show_progress).tolist()  # type: ignore[no-any-return]
+        return self._encode(list(texts), self.show_progress).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one question."""
-        return self._encode([text], False)[0].tolist()  # type: ignore[no-any-return]
+        return self._encode([text], False)[0].tolist()
 
     def embed_many(self, texts: list[str]) -> Any:
         """Embed texts and return a numpy matrix (rows normalised), for in-process scoring."""

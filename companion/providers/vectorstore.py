@@ -22,7 +22,9 @@ class DenseHit:
     similarity: float
 
 
-def chunk_metadata(chunk: Chunk, kind: str | None, date: str | None, consent: bool) -> dict[str, Any]:
+def chunk_metadata(
+    chunk: Chunk, kind: str | None, date: str | None, consent: bool
+) -> dict[str, Any]:
     """Metadata stored beside each vector, used for filtering inside Chroma."""
     return {
         "session_id": chunk.session_id,

@@ -114,11 +114,18 @@ class HybridRetriever:
             )
             chunks.append(
                 RetrievedChunk(
-                    id=chunk_id, session_id=row["session_id"], session_title=row["session_title"],
-                    text=row["text"], speakers=[s for s in row["speakers"].split("|") if s],
-                    turn_start=row["turn_start"], turn_end=row["turn_end"], start=row["start"],
-                    end=row["end"], similarity=dense[1] if dense else None,
-                    lexical_rank=lexical, score=score,
+                    id=chunk_id,
+                    session_id=row["session_id"],
+                    session_title=row["session_title"],
+                    text=row["text"],
+                    speakers=[s for s in row["speakers"].split("|") if s],
+                    turn_start=row["turn_start"],
+                    turn_end=row["turn_end"],
+                    start=row["start"],
+                    end=row["end"],
+                    similarity=dense[1] if dense else None,
+                    lexical_rank=lexical,
+                    score=score,
                 )
             )
         chunks.sort(key=lambda c: -c.score)

@@ -7,13 +7,23 @@ COUNT = tokenizer_counter(Settings().resolved_model_path())
 
 def _session(turns: list[tuple[str, str]]) -> Session:
     return Session(
-        id="s1", title="t",
-        turns=[Turn(index=i, speaker=s, text=t, start=i * 10.0, end=i * 10.0 + 8) for i, (s, t) in enumerate(turns)],
+        id="s1",
+        title="t",
+        turns=[
+            Turn(index=i, speaker=s, text=t, start=i * 10.0, end=i * 10.0 + 8)
+            for i, (s, t) in enumerate(turns)
+        ],
     )
 
 
 def test_short_turns_merge_up_to_the_budget_and_keep_their_range():
-    session = _session([("Ann", "Lead with the ask."), ("Bo", "Agreed, put it first."), ("Ann", "And keep it short.")])
+    session = _session(
+        [
+            ("Ann", "Lead with the ask."),
+            ("Bo", "Agreed, put it first."),
+            ("Ann", "And keep it short."),
+        ]
+    )
     chunks = Chunker(COUNT, max_tokens=64).chunk(session)
     assert len(chunks) == 1
     c = chunks[0]
@@ -23,7 +33,9 @@ def test_short_turns_merge_up_to_the_budget_and_keep_their_range():
 
 
 def test_no_chunk_exceeds_the_token_budget_and_long_turns_split_at_sentences():
-    long_turn = " ".join(f"Sentence number {i} is about briefing the minister early." for i in range(60))
+    long_turn = " ".join(
+        f"Sentence number {i} is about briefing the minister early." for i in range(60)
+    )
     session = _session([("Ann", "Hello."), ("Bo", long_turn), ("Ann", "Thanks.")])
     chunks = Chunker(COUNT, max_tokens=96).chunk(session)
     assert all(COUNT([c.text])[0] <= 96 for c in chunks)

@@ -16,15 +16,22 @@ TXT = """[00:00:05] Amara Okafor: Put the decision you need in the first line of
 
 
 def companion(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "companion", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "companion", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_user_errors_are_one_line_without_traceback(tmp_path):
     p = companion("ingest", str(tmp_path / "missing.vtt"), cwd=tmp_path)
     assert p.returncode == 1
     assert "Traceback" not in p.stderr
-    assert p.stderr.strip().splitlines() == [f"error: {tmp_path / 'missing.vtt'}: no such file or folder"]
+    assert p.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'missing.vtt'}: no such file or folder"
+    ]
     p = companion("sessions", "show", "nope", cwd=tmp_path)
     assert p.returncode == 1 and p.stderr.strip() == "error: no session with id 'nope'"
 
@@ -44,7 +51,16 @@ def test_ingest_ask_json_batch_and_sessions_list(tmp_path):
     answer = json.loads(p.stdout)
     assert answer["abstained"] is False
     cit = answer["citations"][0]
-    assert set(cit) == {"session_id", "session_title", "speaker", "start", "end", "turn_start", "turn_end", "quote"}
+    assert set(cit) == {
+        "session_id",
+        "session_title",
+        "speaker",
+        "start",
+        "end",
+        "turn_start",
+        "turn_end",
+        "quote",
+    }
     assert cit["speaker"] == "Amara Okafor" and cit["start"] == 5.0 and cit["turn_start"] == 0
     assert cit["quote"] in TXT
 

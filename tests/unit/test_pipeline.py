@@ -1,4 +1,4 @@
-"""Ingest with the real model, real Chroma and real SQLite: idempotence, replace, delete, bad input."""
+"""Ingest with the real model, Chroma and SQLite: idempotence, replace, delete, bad input."""
 
 from pathlib import Path
 
@@ -124,8 +124,14 @@ def test_interrupted_store_is_reconciled_on_the_next_run(ctx, tmp_path):
     # simulate the kill: the journal is open and a new version's vectors were written
     from ingest.chunking import Chunk
 
-    stray = Chunk(id="ministers:stray", session_id="ministers", text="Stray text.", speakers=[],
-                  turn_start=0, turn_end=0)
+    stray = Chunk(
+        id="ministers:stray",
+        session_id="ministers",
+        text="Stray text.",
+        speakers=[],
+        turn_start=0,
+        turn_end=0,
+    )
     ctx.catalog.journal_open("ministers")
     ctx.vectors.add([stray], [{"session_id": "ministers", "consent": True}])
     # the stray vector is never retrievable: retrieval joins the catalog
