@@ -64,7 +64,9 @@ def test_ingest_ask_json_batch_and_sessions_list(tmp_path):
     assert cit["speaker"] == "Amara Okafor" and cit["start"] == 5.0 and cit["turn_start"] == 0
     assert cit["quote"] in TXT
 
-    (tmp_path / "q.txt").write_text("Where does the decision go?\n\nHow do I descale a kettle?\n")
+    (tmp_path / "q.txt").write_text(
+        "Where does the decision go in a submission?\n\nHow do I descale a kettle?\n"
+    )
     p = companion("ask", "--batch", "q.txt", "--json", cwd=tmp_path)
     lines = [json.loads(line) for line in p.stdout.splitlines()]
     assert [a["abstained"] for a in lines] == [False, True]
