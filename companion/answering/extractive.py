@@ -61,7 +61,8 @@ class ExtractiveGenerator:
         for rank, chunk in enumerate(retrieval.chunks[: self.max_sentences * 2]):
             for turn in self.catalog.turns(chunk.session_id, chunk.turn_start, chunk.turn_end):
                 for sentence in split_sentences(turn.text):
-                    if len(sentence.split()) >= MIN_WORDS:
+                    # A question restated is not an answer, however well it matches.
+                    if len(sentence.split()) >= MIN_WORDS and not _is_question(sentence):
                         cands.append(
                             Candidate(
                                 chunk, rank, turn, sentence, frozenset(content_terms(sentence))
@@ -100,6 +101,10 @@ class ExtractiveGenerator:
             citations=citations,
             generator=self.name,
         )
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip("\"'”’)] ").endswith("?")
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
