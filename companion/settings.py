@@ -94,20 +94,23 @@ class TipsSettings(BaseModel):
     min_words: int = Field(default=4, description="shorter advice sentences are fragments")
     max_words: int = Field(default=60, description="longer sentences are monologue, not a tip")
     same_tip_similarity: float = Field(
-        default=0.62,
+        default=0.60,
         description="closeness (cosine + lexical bonus) at or above which a quote joins a tip",
     )
     cohesion: float = Field(
-        default=0.35, description="average closeness to a tip's quotes needed to join it"
+        default=0.50, description="average closeness to a tip's quotes needed to join it"
     )
     lexical_weight: float = Field(
-        default=0.4, description="bonus per unit of shared content terms (overlap coefficient)"
+        default=0.5, description="bonus per unit of shared content terms (IDF-weighted overlap)"
+    )
+    polarity_margin: float = Field(
+        default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
         default=0.55, description="cosine at or above which opposite advice is linked"
     )
     topic_similarity: float = Field(
-        default=0.35, description="cosine at or above which a tip matches a --topic query"
+        default=0.45, description="cosine at or above which a tip matches a --topic query"
     )
     list_headings: list[str] = Field(
         default=["tip", "advice", "lesson", "do's", "dos and", "don'ts", "recommendation"],
@@ -179,8 +182,12 @@ class SummarySettings(BaseModel):
     max_overview_sentences: int = 5
     key_points: int = Field(default=6, description="key points after the overview")
     tips: int = Field(default=5, description="most tips listed in a summary")
-    # Calibrated on QMSum val: weight of salience against redundancy in MMR.
+    # Calibrated on QMSum val: weight of salience against redundancy in MMR, and a prior for
+    # the opening of a session (where it says what it is about): salience gains
+    # position_weight * exp(-relative position / position_decay).
     mmr_lambda: float = 0.7
+    position_weight: float = 0.2
+    position_decay: float = 0.2
     min_words: int = Field(default=6, description="shorter sentences are filler")
     max_words: int = Field(default=60, description="longer sentences read as monologue")
     min_content_terms: int = 3
