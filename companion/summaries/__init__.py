@@ -1,0 +1,1 @@
+"""Facilitator summaries: a cited summary per session on ingest, digests across a series."""
