@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -10,20 +11,48 @@ import typer
 from companion.cli import app
 from companion.cli.common import clock, open_context, print_json
 from companion.errors import CompanionError, InputError
+from companion.llm.streaming import SentenceEvent
 from companion.schemas import Answer
 
 
-def render(answer: Answer) -> str:
+def render(answer: Answer, show_dropped: bool = False) -> str:
     """An answer as a person reads it: sentences, then numbered sources."""
     if answer.abstained:
-        return answer.answer
-    lines = [answer.answer, ""]
-    for i, c in enumerate(answer.citations, 1):
-        when = f" at {clock(c.start)}" if c.start is not None else ""
-        lines.append(f"[{i}] {c.speaker or 'notes'} · {c.session_title}{when}")
+        return "\n".join([answer.answer, *render_after(answer, show_dropped, sources=False)])
+    return "\n".join([answer.answer, *render_after(answer, show_dropped)])
+
+
+def render_after(answer: Answer, show_dropped: bool = False, sources: bool = True) -> list[str]:
+    """What follows the answer text: numbered sources, the notice, what the verifier dropped."""
+    lines: list[str] = []
+    if sources:
+        lines.append("")
+        for i, c in enumerate(answer.citations, 1):
+            when = f" at {clock(c.start)}" if c.start is not None else ""
+            lines.append(f"[{i}] {c.speaker or 'notes'} · {c.session_title}{when}")
     if answer.notice:
         lines += ["", answer.notice]
-    return "\n".join(lines)
+    dropped = answer.verification.dropped_sentences if answer.verification else []
+    if show_dropped and dropped:
+        lines += ["", f"Dropped by the verifier ({len(dropped)}):"]
+        lines += [f"- {d.sentence} ({d.reason})" for d in dropped]
+    return lines
+
+
+def print_streamed(events: Iterator[SentenceEvent | Answer], show_dropped: bool) -> None:
+    """Print sentences as they arrive, then the sources (text mode, one question)."""
+    started = False
+    for item in events:
+        if isinstance(item, SentenceEvent):
+            marks = "".join(f"[{n}]" for n in item.citations)
+            typer.echo(("" if not started else " ") + f"{item.text} {marks}".strip(), nl=False)
+            started = True
+            continue
+        if started:
+            typer.echo()
+            typer.echo("\n".join(render_after(item, show_dropped)))
+        else:
+            typer.echo(render(item, show_dropped))
 
 
 @app.command()
@@ -42,6 +71,16 @@ def ask(
     include_private: Annotated[
         bool, typer.Option(help="include sessions whose participants did not consent to sharing")
     ] = False,
+    generator: Annotated[
+        str | None,
+        typer.Option(
+            help="extractive (quotes only) or llm (COMPANION_LLM__PROVIDER's model, verified); "
+            "default: llm when a provider is configured"
+        ),
+    ] = None,
+    show_dropped: Annotated[
+        bool, typer.Option(help="also list the sentences the verifier removed, and why")
+    ] = False,
 ) -> None:
     """Answer a question from the sessions, with citations, or say the sessions don't cover it."""
     from companion.answering.service import AnswerService
@@ -59,10 +98,13 @@ def ask(
         kind=kind, speaker=speaker, since=since, until=until, include_private=include_private
     )
     service = AnswerService(open_context())
+    if batch is None and not json_out:
+        print_streamed(service.stream(questions[0], filters, generator), show_dropped)
+        return
     failed = False
     for q in questions:
         try:
-            answer = service.ask(q, filters)
+            answer = service.ask(q, filters, generator)
         except CompanionError as exc:
             if batch is None:
                 raise
@@ -74,6 +116,6 @@ def ask(
         if json_out:
             print_json(answer)
         else:
-            typer.echo(render(answer) + ("\n" if batch else ""))
+            typer.echo(render(answer, show_dropped) + "\n")
     if failed:
         raise typer.Exit(1)
