@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    r"""True when `text` holds a surrogate code point, which UTF-8 cannot encode.
+
+    JSON and YAML "\ud800" escapes decode to one; a response or the catalog then fails to
+    encode the text.
+    """
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def _utf8_text(text: str) -> str:
+    if has_lone_surrogate(text):
+        raise ValueError("text holds an unpaired surrogate escape (\\ud800-\\udfff)")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_utf8_text)]
+"""A string from a client that can be stored and sent as UTF-8."""
 
 SessionKind = str  # lunch-and-learn, shadowing, mentoring, briefing, meeting, notes, ...
 
@@ -63,14 +85,14 @@ class Chunk(BaseModel):
 class Citation(BaseModel):
     """Where a quoted sentence comes from: session, speaker, time and turn range."""
 
-    session_id: str
-    session_title: str
-    speaker: str | None
+    session_id: Text
+    session_title: Text
+    speaker: Text | None
     start: float | None
     end: float | None
     turn_start: int
     turn_end: int
-    quote: str
+    quote: Text
 
 
 class Evidence(BaseModel):

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.providers.catalog import Catalog
-from companion.schemas import Citation, FeedbackKind
+from companion.schemas import Citation, FeedbackKind, Text
 
 FEEDBACK_SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -34,13 +34,13 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: FeedbackKind
-    question: str | None = Field(default=None, max_length=2_000)
-    answer: str | None = Field(default=None, max_length=20_000)
-    citation: Citation | str | None = Field(
+    question: Text | None = Field(default=None, max_length=2_000)
+    answer: Text | None = Field(default=None, max_length=20_000)
+    citation: Citation | Text | None = Field(
         default=None, description="the citation concerned: as in the answer, or as shown"
     )
-    url: str | None = Field(default=None, max_length=2_000, description="page or broken link")
-    comment: str | None = Field(default=None, max_length=4_000)
+    url: Text | None = Field(default=None, max_length=2_000, description="page or broken link")
+    comment: Text | None = Field(default=None, max_length=4_000)
 
 
 class FeedbackRecord(FeedbackIn):

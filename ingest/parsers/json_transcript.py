@@ -10,7 +10,7 @@ from companion.errors import TranscriptParseError
 from companion.schemas import Turn
 from ingest.parsers.metadata import metadata_from_mapping
 from ingest.parsers.result import ParsedFile
-from ingest.parsers.text import clean_text, describe_value
+from ingest.parsers.text import check_encodable, clean_text, describe_value
 
 
 def load_json(text: str, path: str) -> Any:
@@ -27,8 +27,8 @@ def load_json(text: str, path: str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise TranscriptParseError(path, "invalid JSON: nested too deeply") from exc
-    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
-        raise TranscriptParseError(path, f"invalid JSON: {exc}") from exc
+    except ValueError as exc:  # an integer longer than Python's 4300-digit limit
+        raise TranscriptParseError(path, "invalid JSON: a number has too many digits") from exc
 
 
 def parse_json_transcript(data: object, path: str) -> ParsedFile:
@@ -80,6 +80,8 @@ def _read_turn(entry: object, index: int, path: str) -> Turn:
     text = entry["text"]
     if not isinstance(text, str):
         raise TranscriptParseError(path, f"{where}.text: expected text, got {describe_value(text)}")
+    check_encodable(speaker or "", f"{where}.speaker", path)
+    check_encodable(text, f"{where}.text", path)
     start = _seconds(entry.get("start"), f"{where}.start", path)
     end = _seconds(entry.get("end"), f"{where}.end", path)
     if start is not None and end is not None and end < start:

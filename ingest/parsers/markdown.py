@@ -14,6 +14,8 @@ _IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
 _LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _INLINE_MARKERS = ("**", "__", "~~", "`")
 _TASK_BOXES = ("[ ] ", "[x] ", "[X] ")
+# One match for all of "> > >" at once: peeling one ">" per slice was quadratic in the line.
+_QUOTE_MARKERS = re.compile(r"(?:>\s*)+")
 
 
 def parse_markdown(text: str, path: str) -> ParsedFile:
@@ -81,10 +83,8 @@ class _NotesReader:
         if self.fence is not None:
             self._feed_code(stripped)
             return
-        if stripped.startswith(">"):  # a blockquote reads as the text it quotes
-            while stripped.startswith(">"):
-                stripped = stripped[1:].lstrip()
-            raw = stripped
+        if (quote := _QUOTE_MARKERS.match(stripped)) is not None:
+            raw = stripped = stripped[quote.end() :]  # a blockquote reads as the text it quotes
         if not stripped:
             self._end_paragraph()
             self.after_blank = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -11,10 +12,16 @@ from pathlib import Path
 import yaml
 
 from companion.errors import TranscriptParseError
-from ingest.parsers.text import clean_text, decode_text, describe_value
+from ingest.parsers.text import (
+    check_encodable,
+    clean_text,
+    decode_text,
+    describe_value,
+    shown_text,
+)
 
 SIDECAR_SUFFIXES = (".yaml", ".yml")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not \d: other scripts' digits
 _FLOW_BRACKETS = re.compile(r"[\[\]{}]")
 # Metadata is a handful of keys. PyYAML is pure Python and slows down quadratically on deep
 # one-line nesting, so anything far beyond real metadata is refused before it is parsed.
@@ -103,19 +110,29 @@ def load_yaml_mapping(
         )
     if _flow_depth(text) > MAX_FLOW_DEPTH:
         raise TranscriptParseError(path, "invalid YAML: nested too deeply")
-    loader = yaml.SafeLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is built, so this is in the try.
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise TranscriptParseError(
+            path,
+            f"invalid YAML: character U+{exc.character:04X} is not allowed",
+            line=_line_of(text, exc.position, first_line),
+        ) from exc
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark is not None else None
+        line = _line_of(text, mark.index, first_line) if mark is not None else None
         problem = exc.problem or exc.context or "cannot be read"
-        raise TranscriptParseError(path, f"invalid YAML: {problem}", line=line) from exc
+        raise TranscriptParseError(
+            path, f"invalid YAML: {shown_text(problem, 120)}", line=line
+        ) from exc
     except RecursionError as exc:
         raise TranscriptParseError(path, "invalid YAML: nested too deeply") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. `date: 2024-13-45`
-        raise TranscriptParseError(path, f"invalid YAML: {exc}") from exc
+        raise TranscriptParseError(path, f"invalid YAML: {shown_text(str(exc), 120)}") from exc
     finally:
         loader.dispose()
     if node is None or data is None:
@@ -126,12 +143,24 @@ def load_yaml_mapping(
             f"metadata must be a mapping of keys to values, got a {type(data).__name__}",
             line=first_line,
         )
+    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
     key_lines = {
-        key_node.value: value_node.start_mark.line + first_line
+        key_node.value: bisect.bisect_right(line_starts, value_node.start_mark.index)
+        + first_line
+        - 1
         for key_node, value_node in node.value
         if isinstance(key_node, yaml.ScalarNode)
     }
     return data, key_lines
+
+
+def _line_of(text: str, index: int, first_line: int) -> int:
+    r"""File line of character `index`.
+
+    Not PyYAML's `mark.line`: it also counts \x85, \u2028 and \u2029 as line breaks,
+    which the file's line numbering (and the user's editor) does not.
+    """
+    return text.count("\n", 0, index) + first_line
 
 
 def _flow_depth(text: str) -> int:
@@ -175,7 +204,7 @@ def _text_value(value: object, key: str, path: str, line: int | None) -> str | N
         raise TranscriptParseError(
             path, f"{key}: expected text, got {describe_value(value)}", line=line
         )
-    return clean_text(str(value)) or None
+    return clean_text(check_encodable(str(value), key, path, line)) or None
 
 
 def _date_value(value: object, path: str, line: int | None) -> str | None:

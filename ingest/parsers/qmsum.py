@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from companion.errors import TranscriptParseError
 from companion.schemas import Turn
 from ingest.parsers.result import ParsedFile
-from ingest.parsers.text import clean_text, describe_value
+from ingest.parsers.text import check_encodable, clean_text, describe_value
 
 _MARKUP = re.compile(r"\{[a-z_]+\}")  # {vocalsound}, {disfmarker}, {gap}, {nonvocalsound}
 _AMI_STEM = re.compile(r"(ES|IS|TS)(\d{4})[a-d]")
@@ -84,6 +84,8 @@ def _read_entry(entry: object, index: int, path: str, label: Callable[[str], str
         raise TranscriptParseError(
             path, f"{where}.content: expected text, got {describe_value(content)}"
         )
+    check_encodable(speaker or "", f"{where}.speaker", path)
+    check_encodable(content or "", f"{where}.content", path)
     name = clean_text(speaker or "")
     return Turn(
         index=index,

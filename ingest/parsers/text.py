@@ -6,6 +6,7 @@ import codecs
 import re
 
 from companion.errors import TranscriptParseError
+from companion.schemas import has_lone_surrogate
 
 MAX_LINE_CHARS = 100_000
 """Longest line accepted; longer lines are a pasted blob or a binary file, never a transcript."""
@@ -73,10 +74,39 @@ def slugify(text: str) -> str:
     return _SLUG_JUNK.sub("-", text.lower()).strip("-") or "session"
 
 
+def check_encodable(text: str, where: str, path: str, line: int | None = None) -> str:
+    r"""Return `text` when it can be stored as UTF-8.
+
+    Raises:
+        TranscriptParseError: `text` holds a lone surrogate (from a JSON or YAML "\ud800"
+            escape; a decoded file never holds one).
+    """
+    if has_lone_surrogate(text):
+        raise TranscriptParseError(
+            path, f"{where}: holds an unpaired surrogate escape (\\ud800-\\udfff)", line=line
+        )
+    return text
+
+
+def shown_text(text: str, limit: int = 80) -> str:
+    """Cut `text` to `limit` characters and escape what a terminal would not print as-is.
+
+    Error messages quote the user's input; a newline, escape sequence or lone surrogate in
+    it would break the one-line message (or its UTF-8 encoding).
+    """
+    cut = text[:limit]
+    if cut.isprintable():
+        return cut
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode()
+        for char in cut
+    )
+
+
 def describe_value(value: object) -> str:
     """Show a user's value in an error message, quoted and cut short."""
     if isinstance(value, str):
-        shown = f"'{value[:60]}'"
+        shown = f"'{shown_text(value, 60)}'"
     elif isinstance(value, list | tuple):
         # Never repr a container: YAML aliases can make a tiny file expand exponentially.
         return "a list"

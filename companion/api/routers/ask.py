@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from companion.api.deps import AnswersDep, WidgetOrAdminKey
 from companion.api.streaming import EVENT_STREAM, answer_events, wants_event_stream
 from companion.retrieval.hybrid import SearchFilters
-from companion.schemas import Answer
+from companion.schemas import Answer, Text
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 
@@ -22,10 +22,10 @@ class AskFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str | None = Field(default=None, max_length=100, description="e.g. lunch-and-learn")
+    kind: Text | None = Field(default=None, max_length=100, description="e.g. lunch-and-learn")
     since: dt.date | None = Field(default=None, description="sessions on or after, YYYY-MM-DD")
     until: dt.date | None = Field(default=None, description="sessions on or before, YYYY-MM-DD")
-    speaker: str | None = Field(default=None, max_length=200)
+    speaker: Text | None = Field(default=None, max_length=200)
     include_private: bool = Field(
         default=False, description="admin keys only: include sessions without consent to share"
     )
@@ -36,7 +36,7 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, description="limited to max_question_chars")
+    question: Text = Field(min_length=1, description="limited to max_question_chars")
     filters: AskFilters | None = None
 
     def search_filters(self, allow_private: bool) -> SearchFilters:
