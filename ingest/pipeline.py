@@ -1,12 +1,16 @@
 """Files -> sessions -> chunks -> vectors + catalog, idempotently and crash-safely.
 
-Order of writes for one session (the catalog is the source of truth):
-1. journal the session as "vectors in flux";
+Order of writes for one session (the catalog is the source of truth), under the catalog's
+writer lock so no other writer mistakes this one's journal entry for a killed run's:
+1. journal the session as "in flux";
 2. embed and upsert only the chunks whose content-derived ids have no vector yet;
 3. replace the session's catalog rows (session, turns, chunks, FTS) in one transaction;
-4. delete the vectors the new version no longer has; close the journal entry.
+4. delete the vectors the new version no longer has;
+5. tell the listeners (tips registry, cached summaries); close the journal entry.
 A kill at any point leaves the catalog at the old or the new version; stray vectors are never
-retrievable (retrieval joins the catalog) and the next run removes them.
+retrievable (retrieval joins the catalog). The next run first reconciles every journalled
+session: vectors are made to match its catalog rows and the listeners are told again (they are
+idempotent), so derived data never stays behind a version the catalog holds.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from companion.context import Context
 from companion.errors import CompanionError, TranscriptParseError
@@ -57,6 +61,7 @@ class IngestPipeline:
         """Ingest every transcript and notes file under `paths`; bad files are reported."""
         files, errors = discover(paths)
         report = IngestReport(failed=[str(e) for e in errors])
+        self.reconcile(report)  # a killed run's leftovers first, before anything new
         bar = _progress(files, self.ctx.show_progress)
         for path in bar:
             try:
@@ -65,7 +70,6 @@ class IngestPipeline:
                 report.failed.append(str(exc))
             if hasattr(bar, "set_postfix"):
                 bar.set_postfix(embedded=report.chunks_embedded)
-        self.reconcile()
         return report
 
     def _ingest_file(self, path: Path, report: IngestReport) -> None:
@@ -90,49 +94,88 @@ class IngestPipeline:
 
     def store(self, session: Session, chunks: Sequence[Chunk]) -> int:
         """Write one session (new or changed); returns how many chunks were embedded."""
-        catalog, vectors = self.ctx.catalog, self.ctx.vectors
-        catalog.journal_open(session.id)
-        ids = [c.id for c in chunks]
-        have = vectors.existing(ids)
-        todo = [c for c in chunks if c.id not in have]
-        meta = {"kind": session.kind, "date": session.date, "consent": session.consent}
-        from companion.providers.vectorstore import chunk_metadata
-
-        kept = [c for c in chunks if c.id in have]
-        # Same text, maybe new consent/kind/date: keep Chroma's filter fields in step.
-        vectors.update_metadata([c.id for c in kept], [chunk_metadata(c, **meta) for c in kept])  # type: ignore[arg-type]
-        step = max(1, self.ctx.settings.embedding.batch_size * 4)
-        for i in range(0, len(todo), step):
-            batch = todo[i : i + step]
-            vectors.add(batch, [chunk_metadata(c, **meta) for c in batch])  # type: ignore[arg-type]
-        catalog.replace_session(session, chunks)
-        stale = vectors.ids_for_session(session.id) - set(ids)
-        vectors.delete(sorted(stale))
-        catalog.journal_close(session.id)
-        for listener in self.listeners:
-            listener.session_stored(session, chunks)
-        return len(todo)
+        catalog = self.ctx.catalog
+        with catalog.write_lock():
+            catalog.journal_open(session.id)
+            embedded = self._write_vectors(session, chunks)
+            catalog.replace_session(session, chunks)
+            self._drop_stale_vectors(session.id, {c.id for c in chunks})
+            for listener in self.listeners:
+                listener.session_stored(session, chunks)
+            catalog.journal_close(session.id)
+        return embedded
 
     def delete(self, session_id: str) -> None:
         """Remove a session: catalog rows, FTS entries, vectors and derived data."""
         catalog = self.ctx.catalog
-        catalog.require_session(session_id)
-        catalog.journal_open(session_id)
-        catalog.delete_session(session_id)
-        self.ctx.vectors.delete(sorted(self.ctx.vectors.ids_for_session(session_id)))
-        catalog.journal_close(session_id)
-        for listener in self.listeners:
-            listener.session_removed(session_id)
-
-    def reconcile(self) -> int:
-        """Bring vectors in line with the catalog for sessions a killed run left in flux."""
-        catalog = self.ctx.catalog
-        pending = catalog.journal_pending()
-        for session_id in pending:
-            stale = self.ctx.vectors.ids_for_session(session_id) - catalog.chunk_ids(session_id)
-            self.ctx.vectors.delete(sorted(stale))
+        with catalog.write_lock():
+            catalog.require_session(session_id)
+            catalog.journal_open(session_id)
+            catalog.delete_session(session_id)
+            self._drop_stale_vectors(session_id, set())
+            for listener in self.listeners:
+                listener.session_removed(session_id)
             catalog.journal_close(session_id)
+
+    def reconcile(self, report: IngestReport | None = None) -> int:
+        """Settle the sessions a killed or failed run left in flux; returns how many.
+
+        Each ends in step with its catalog rows: vectors match them, and the listeners hear
+        about the stored version (or the removal) again.
+
+        Args:
+            report: where to record a session that cannot be settled; without one, the error
+                is raised.
+        """
+        catalog = self.ctx.catalog
+        with catalog.write_lock():
+            pending = catalog.journal_pending()
+            for session_id in pending:
+                try:
+                    self._settle(session_id)
+                except CompanionError as exc:
+                    if report is None:
+                        raise
+                    report.failed.append(f"{session_id}: could not reconcile: {exc}")
         return len(pending)
+
+    def _settle(self, session_id: str) -> None:
+        catalog = self.ctx.catalog
+        if catalog.session_row(session_id) is None:
+            self._drop_stale_vectors(session_id, set())
+            for listener in self.listeners:
+                listener.session_removed(session_id)
+        else:
+            session, chunks = catalog.load_session(session_id), catalog.chunks(session_id)
+            self._write_vectors(session, chunks)
+            self._drop_stale_vectors(session_id, {c.id for c in chunks})
+            for listener in self.listeners:
+                listener.session_stored(session, chunks)
+        catalog.journal_close(session_id)
+
+    def _write_vectors(self, session: Session, chunks: Sequence[Chunk]) -> int:
+        """Embed the chunks that have no vector yet; refresh the others' filter metadata."""
+        from companion.providers.vectorstore import chunk_metadata
+
+        vectors = self.ctx.vectors
+        have = vectors.existing([c.id for c in chunks])
+
+        def meta(chunk: Chunk) -> dict[str, Any]:
+            return chunk_metadata(chunk, session.kind, session.date, session.consent)
+
+        kept = [c for c in chunks if c.id in have]
+        # Same text, maybe new consent/kind/date: keep Chroma's filter fields in step.
+        vectors.update_metadata([c.id for c in kept], [meta(c) for c in kept])
+        todo = [c for c in chunks if c.id not in have]
+        step = max(1, self.ctx.settings.embedding.batch_size * 4)
+        for i in range(0, len(todo), step):
+            batch = todo[i : i + step]
+            vectors.add(batch, [meta(c) for c in batch])
+        return len(todo)
+
+    def _drop_stale_vectors(self, session_id: str, keep: set[str]) -> None:
+        vectors = self.ctx.vectors
+        vectors.delete(sorted(vectors.ids_for_session(session_id) - keep))
 
 
 def _progress(files: list[Path], show: bool) -> Iterable[Path]:

@@ -3,10 +3,15 @@
 SQLite in WAL mode with a busy timeout, one connection per thread, so several API workers and an
 ingest can share the file. The catalog is the source of truth: a chunk exists when its row does;
 the vector store is an index that retrieval joins back to these rows.
+
+Writing a session touches two stores (vectors, then rows), so session writers also hold a file
+lock beside the catalog (`write_lock`): whoever sees a journal entry while holding it knows the
+writer that opened it is gone (killed, or failed) and may reconcile it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -63,13 +68,18 @@ END;
 CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
--- Sessions whose vectors may disagree with the catalog (an ingest or delete in progress, or one
--- that was killed): the next run reconciles them before doing anything else.
+-- Sessions whose vectors or derived data (tips, summaries) may disagree with the catalog (an
+-- ingest or delete in progress, or one that was killed): the next run reconciles them first.
 CREATE TABLE IF NOT EXISTS vector_journal (
     session_id TEXT PRIMARY KEY,
     started_at TEXT NOT NULL
 );
 """
+
+
+# Seconds a writer waits for another's transaction before "database is locked": long enough
+# for the longest transaction (a session replace, a tips update), short enough to surface a hang.
+BUSY_TIMEOUT_S = 30.0
 
 
 def _now() -> str:
@@ -92,11 +102,12 @@ class Catalog:
         """The calling thread's connection (opened on first use)."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA journal_mode=WAL")
+            # Durable across a killed process (only a power cut can lose the last commits).
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
         return conn
 
@@ -111,6 +122,31 @@ class Catalog:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the session writers' lock (across threads and processes; re-entrant per thread).
+
+        The operating system drops the lock when its process dies, so a killed ingest never
+        blocks the next one.
+        """
+        depth: int = getattr(self._local, "lock_depth", 0)
+        if depth:
+            self._local.lock_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth = depth
+            return
+        # flock conflicts between open files, not processes: each holder opens its own.
+        with open(self.path.with_name(self.path.name + ".lock"), "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            self._local.lock_depth = 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth = 0
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def ensure_schema(self, ddl: str) -> None:
         """Create a feature's tables (tips, people, keys...) if they do not exist."""
@@ -258,6 +294,26 @@ class Catalog:
         rows = self.conn.execute("SELECT id FROM chunks WHERE session_id = ?", (session_id,))
         return {r[0] for r in rows}
 
+    def chunks(self, session_id: str) -> list[Chunk]:
+        """A session's stored chunks, in order."""
+        rows = self.conn.execute(
+            "SELECT * FROM chunks WHERE session_id = ? ORDER BY ordinal, turn_start", (session_id,)
+        ).fetchall()
+        return [
+            Chunk(
+                id=r["id"],
+                session_id=r["session_id"],
+                text=r["text"],
+                speakers=[s for s in r["speakers"].split("|") if s],
+                turn_start=r["turn_start"],
+                turn_end=r["turn_end"],
+                start=r["start"],
+                end=r["end"],
+                ordinal=r["ordinal"],
+            )
+            for r in rows
+        ]
+
     def chunks_by_id(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
         """Chunk rows joined with their session's title, consent, kind and date."""
         ids = list(ids)
@@ -295,7 +351,7 @@ class Catalog:
     # -- vector journal ----------------------------------------------------------------------
 
     def journal_open(self, session_id: str) -> None:
-        """Record that the session's vectors are about to change."""
+        """Record that the session's vectors and derived data are about to change."""
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO vector_journal (session_id, started_at) VALUES (?, ?)",
@@ -303,10 +359,10 @@ class Catalog:
             )
 
     def journal_close(self, session_id: str) -> None:
-        """Record that the session's vectors match the catalog again."""
+        """Record that the session's vectors and derived data match the catalog again."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM vector_journal WHERE session_id = ?", (session_id,))
 
     def journal_pending(self) -> list[str]:
-        """Sessions whose vectors may not match the catalog."""
+        """Sessions whose vectors or derived data may not match the catalog."""
         return [r[0] for r in self.conn.execute("SELECT session_id FROM vector_journal")]
