@@ -29,7 +29,7 @@ from starlette.types import Scope
 
 from companion.api.middleware import BodyLimitMiddleware, WidgetCorsMiddleware
 from companion.api.problems import install_problem_handlers
-from companion.api.routers import ask, feedback, health, keys, sessions, widget
+from companion.api.routers import ask, feedback, health, keys, privacy, sessions, widget
 from companion.api.state import Limits, OriginCache, Services
 from companion.context import Context
 from companion.settings import Settings
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         ],
     )
     install_problem_handlers(app)
-    for module in (health, ask, feedback, sessions, keys, widget):
+    for module in (health, ask, feedback, sessions, keys, widget, privacy):
         app.include_router(module.router)
     optional = optional_router_modules()
     for module in optional.values():

@@ -20,7 +20,8 @@ def _register() -> None:
     # Each module adds its commands to `app`; importing them is cheap (heavy imports are lazy).
     from companion.cli import ask, ingest_cmd, sessions  # noqa: F401
 
-    for name in ("tips", "peers", "people", "summarise", "serve", "keys", "evaluate", "demo"):
+    for name in ("tips", "peers", "people", "summarise", "serve", "keys", "evaluate", "demo",
+                 "privacy", "state"):
         try:
             __import__(f"companion.cli.{name}")
         except ModuleNotFoundError as exc:

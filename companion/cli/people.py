@@ -1,4 +1,4 @@
-"""`companion people load | list`."""
+"""`companion people load | list | forget`."""
 
 from __future__ import annotations
 
@@ -45,3 +45,30 @@ def list_people(json_out: Annotated[bool, typer.Option("--json")] = False) -> No
     for p in people:
         flag = "suggestible" if p.recommendable else "opted out"
         typer.echo(f"{p.id:24} {p.name:24} {flag:12} {p.role or ''}")
+
+
+@people_app.command("forget")
+def forget(
+    person_id: Annotated[str, typer.Argument(help="the person's id in the directory")],
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Remove a person and redact everything they said, everywhere; cannot be undone."""
+    from companion.privacy.audit import cli_actor
+    from companion.privacy.forget import forget_person
+
+    if not yes:
+        typer.confirm(
+            f"Redact every turn of '{person_id}' in every session and remove them from the "
+            "directory? This cannot be undone", abort=True,
+        )
+    report = forget_person(open_context(), person_id, cli_actor())
+    if json_out:
+        print_json(report)
+        return
+    typer.echo(
+        f"forgot {report.person_id}: {report.turns_redacted} turns redacted in "
+        f"{len(report.sessions)} sessions, {report.vectors_removed} vectors removed, "
+        f"{report.tip_quotes_removed} tip quotes removed, {report.summaries_refreshed} "
+        f"summaries regenerated"
+    )

@@ -1,4 +1,4 @@
-"""`companion sessions list | show | delete`."""
+"""`companion sessions list | show | delete | purge`."""
 
 from __future__ import annotations
 
@@ -59,3 +59,30 @@ def delete(session_id: str) -> None:
 
     build_pipeline(open_context()).delete(session_id)
     typer.echo(f"deleted {session_id}")
+
+
+@sessions_app.command("purge")
+def purge(
+    days: Annotated[
+        int | None, typer.Option(help="age limit in days; default: COMPANION_RETENTION_DAYS")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list, delete nothing")] = False,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Delete sessions older than the retention period (by session date, else ingest time)."""
+    from companion.errors import InputError
+    from companion.privacy.audit import cli_actor
+    from companion.privacy.retention import purge_sessions
+
+    ctx = open_context()
+    days = days if days is not None else ctx.settings.retention_days
+    if days is None:
+        raise InputError("give --days N or set COMPANION_RETENTION_DAYS")
+    report = purge_sessions(ctx, days, cli_actor(), dry_run=dry_run)
+    if json_out:
+        print_json(report)
+        return
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(f"{verb} {len(report.deleted)} sessions older than {report.cutoff}")
+    for session_id in report.deleted:
+        typer.echo(f"  {session_id}")

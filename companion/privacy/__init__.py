@@ -1,0 +1,1 @@
+"""Privacy: forgetting a person, retention, the audit log, and moving state between machines."""
