@@ -75,9 +75,15 @@ class UploadService:
         self._lock = threading.Lock()  # one upload of a given name at a time, in order
 
     def ingest_upload(
-        self, filename: str, content: BinaryIO, sidecar: BinaryIO | None = None
+        self,
+        filename: str,
+        content: BinaryIO,
+        sidecar: BinaryIO | None = None,
+        actor: str | None = None,
     ) -> IngestReport:
         """Check, save and ingest one uploaded file (with an optional YAML metadata sidecar).
+
+        `actor` is who the audit log names (the API key); default the OS user.
 
         Raises:
             UnsupportedFileTypeError: Not a transcript or notes format.
@@ -96,7 +102,7 @@ class UploadService:
                 self._copy_limited(stream, staging / target, target)
             self._check_parses(staging / name)
             with self._lock:
-                return self._install_and_ingest(staging, list(files))
+                return self._install_and_ingest(staging, list(files), actor)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -121,7 +127,9 @@ class UploadService:
             # Name the file as the client knows it, not the server's staging path.
             raise TranscriptParseError(Path(exc.path).name, exc.reason, exc.line) from None
 
-    def _install_and_ingest(self, staging: Path, names: list[str]) -> IngestReport:
+    def _install_and_ingest(
+        self, staging: Path, names: list[str], actor: str | None = None
+    ) -> IngestReport:
         from ingest.service import build_pipeline
 
         backups: dict[str, Path] = {}
@@ -132,7 +140,7 @@ class UploadService:
                 os.replace(self.folder / n, backups[n])
             os.replace(staging / n, self.folder / n)
         try:
-            report = build_pipeline(self.ctx).ingest([self.folder / names[0]])
+            report = build_pipeline(self.ctx, actor).ingest([self.folder / names[0]])
             if report.failed:
                 where = str(self.folder.resolve()) + os.sep
                 reasons = "; ".join(

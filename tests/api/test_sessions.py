@@ -80,3 +80,15 @@ def test_upload_type_size_and_name_checks(make_api, tmp_path):
     r = api.client.post("/v1/sessions", data={"note": "no file"}, headers=api.admin_headers())
     assert r.status_code in (400, 422)
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_audit_log_names_the_key_that_uploaded_and_deleted(api: Api):
+    assert upload(api, "committee shadowing.txt", NOTES.encode()).status_code == 201
+    h = api.admin_headers()
+    assert api.client.delete("/v1/sessions/committee-shadowing", headers=h).status_code == 204
+    entries = api.client.get("/v1/audit", headers=h).json()
+    target = "session:committee-shadowing"
+    mine = {(e["action"], e["actor"]) for e in entries if e["target"] == target}
+    actors = {actor for _, actor in mine}
+    assert {action for action, _ in mine} == {"session.added", "session.deleted"}
+    assert len(actors) == 1 and actors.pop().startswith("key:"), mine

@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from companion.api.deps import AdminKey, CtxDep, ServicesDep
 from companion.errors import InputError
+from companion.privacy.audit import key_actor
 from companion.schemas import IngestReport, Session, SessionSummary
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
@@ -54,7 +55,7 @@ def delete_session(session_id: str, ctx: CtxDep, key: AdminKey) -> Response:
     """Remove a session with its chunks, vectors and derived data."""
     from ingest.service import build_pipeline
 
-    build_pipeline(ctx).delete(session_id)
+    build_pipeline(ctx, key_actor(key.id, key.name)).delete(session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -76,7 +77,8 @@ async def upload_session(
             raise InputError("send the file as multipart/form-data in the field 'file'")
         sidecar = metadata.file if isinstance(metadata, UploadFile) else None
         report = await run_in_threadpool(
-            services.uploads.ingest_upload, upload.filename or "", upload.file, sidecar
+            services.uploads.ingest_upload, upload.filename or "", upload.file, sidecar,
+            key_actor(key.id, key.name),
         )
     if not report.added:
         response.status_code = status.HTTP_200_OK
