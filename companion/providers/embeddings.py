@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -40,6 +41,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.show_progress = show_progress
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        # Sentences that several features embed in one ingest (a session's advice quotes are
+        # embedded by the tips registry and again by its summary) are encoded once.
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+        self._recent_max = 4096
 
     @property
     def model(self) -> SentenceTransformer:
@@ -90,5 +95,29 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([text], False)[0].tolist()
 
     def embed_many(self, texts: list[str]) -> Any:
-        """Embed texts and return a numpy matrix (rows normalised), for in-process scoring."""
-        return self._encode(list(texts), False)
+        """Embed texts and return a numpy matrix (rows normalised), for in-process scoring.
+
+        The most recent few thousand texts are remembered, so a text embedded again by another
+        feature in the same process costs nothing.
+        """
+        import numpy as np
+
+        texts = list(texts)
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
+        if missing:
+            fresh = self._encode(missing, False)
+            with self._lock:
+                for text, row in zip(missing, fresh, strict=True):
+                    self._recent[text] = row
+                    self._recent.move_to_end(text)
+                while len(self._recent) > self._recent_max:
+                    self._recent.popitem(last=False)
+                found: dict[str, Any] = {t: self._recent.get(t) for t in texts}
+            found.update(zip(missing, fresh, strict=True))
+        else:
+            with self._lock:
+                found = {t: self._recent[t] for t in texts}
+        if not texts:
+            return self._encode([], False)
+        return np.stack([found[t] for t in texts])

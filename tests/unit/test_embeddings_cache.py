@@ -1,0 +1,33 @@
+"""`embed_many` encodes a text once per process, however many features ask for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from companion.providers.embeddings import SentenceTransformerEmbeddings
+
+pytestmark = pytest.mark.slow
+
+
+def test_repeated_texts_are_encoded_once_and_give_the_same_rows(
+    embeddings: SentenceTransformerEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["Ring the private secretary first.", "Put the recommendation at the top."]
+    direct = embeddings._encode(texts, False)
+    first = embeddings.embed_many(texts)
+    asked: list[list[str]] = []
+    real = embeddings._encode
+
+    def recording(batch: list[str], progress: bool) -> Any:
+        asked.append(list(batch))
+        return real(batch, progress)
+
+    monkeypatch.setattr(embeddings, "_encode", recording)
+    again = embeddings.embed_many([texts[1], "A new sentence about red boxes.", texts[0]])
+    assert asked == [["A new sentence about red boxes."]]
+    assert np.allclose(first, direct, atol=1e-6)
+    assert np.allclose(again[0], first[1]) and np.allclose(again[2], first[0])
+    assert again.shape == (3, first.shape[1])
