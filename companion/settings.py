@@ -141,6 +141,14 @@ class TipsSettings(BaseModel):
         default=["tip", "advice", "lesson", "do's", "dos and", "don'ts", "recommendation"],
         description="notes headings whose list items are all taken as advice",
     )
+    llm_wording_on_ingest: bool = Field(
+        default=False,
+        description="after ingest, have the LLM provider word the tips of each stored session "
+        "(as `companion tips reword` does); needs a provider other than extractive",
+    )
+    llm_wording_quotes: int = Field(
+        default=8, description="most quotes of a tip shown to the model when it words the tip"
+    )
 
 
 class PeersSettings(BaseModel):
@@ -197,6 +205,11 @@ class PeersSettings(BaseModel):
     )
     max_quotes: int = 3
     default_limit: int = 3
+    llm_reasons: bool = Field(
+        default=True,
+        description="let the LLM provider word each suggestion's reason (verified against the "
+        "person's quotes, else the rule-based reason); no effect with the extractive provider",
+    )
 
 
 class SummarySettings(BaseModel):

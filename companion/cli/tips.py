@@ -1,4 +1,4 @@
-"""`companion tips`, `tips show`, `tips review`, `tips rebuild`."""
+"""`companion tips`, `tips show`, `tips review`, `tips reword`, `tips rebuild`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ tips_app = typer.Typer(
 app.add_typer(tips_app, name="tips")
 
 SessionInfo = dict[str, tuple[str, str | None]]
+WORDING_LABELS = {
+    "quote": "a quote, tidied",
+    "llm": "the model's, checked against the quotes it cites",
+    "reviewer": "edited by a reviewer",
+}
 
 
 def quote_line(q: TipQuote, sessions: SessionInfo) -> str:
@@ -59,8 +64,7 @@ def render_tip(n: int | None, tip: Tip, sessions: SessionInfo, quotes: int = 2) 
 def render_detail(tip: TipDetail, others: list[Tip], sessions: SessionInfo) -> str:
     """A tip with every quote, what contradicts it, and its history."""
     lines = [render_tip(None, tip, sessions, quotes=len(tip.quotes))]
-    if tip.edited:
-        lines.append("    (wording edited by a reviewer)")
+    lines.append(f"    wording: {WORDING_LABELS[tip.wording]}")
     if tip.merged_from:
         lines.append(f"    merged from: {', '.join(tip.merged_from)}")
     for other in others:
@@ -161,3 +165,28 @@ def rebuild() -> None:
     report = TipRegistry(open_context(show_progress=True)).rebuild()
     typer.echo(f"{report.quotes} advice quotes; {len(report.created)} new tips; "
                f"{report.removed_tips} tips without quotes removed")
+
+
+@tips_app.command("reword")
+def reword(
+    limit: Annotated[int, typer.Option(help="how many of the top tips", min=1)] = 10,
+    force: Annotated[
+        bool, typer.Option("--force", help="ask again about tips that already have a verdict")
+    ] = False,
+) -> None:
+    """Have the LLM provider word the top tips; keep only wordings their quotes support."""
+    from companion.tips.wording import reword_top_tips
+
+    report = reword_top_tips(open_context(), limit=limit, force=force)
+    for o in report.outcomes:
+        shown = f": {o.text}" if o.text else ""
+        typer.echo(f"{o.status:9} {o.tip_id}{shown} ({o.reason})")
+    counts = ", ".join(
+        f"{report.count(status)} {status}"
+        for status in ("kept", "dropped", "unchanged", "skipped", "failed")
+    )
+    typer.echo(f"\n{counts}")
+    for reason, n in report.drop_reasons().most_common():
+        typer.echo(f"    dropped {n}: {reason}")
+    if report.count("failed"):
+        raise typer.Exit(1)

@@ -9,6 +9,7 @@ from companion.context import Context
 from companion.errors import InputError
 from companion.peers.evidence import attribute, collect_turns, score_relevance
 from companion.peers.history import RecommendationLog
+from companion.peers.llm_reason import LLMReasoner, make_llm_reasoner
 from companion.peers.models import PeerResult, PeerSuggestion
 from companion.peers.people_source import DirectoryResolver, PersonResolver
 from companion.peers.quotes import pick_quotes
@@ -44,16 +45,23 @@ class PeerService:
         ctx: the stores and the model.
         resolver: who a speaker is; default: the people directory in the catalog.
         record: record suggestions for load spreading (evals turn it off).
+        reasoner: words reasons with a chat model; default: the configured provider's when
+            `peers.llm_reasons` allows (none with `extractive`: rule-based reasons only).
     """
 
     def __init__(
-        self, ctx: Context, resolver: PersonResolver | None = None, record: bool = True
+        self,
+        ctx: Context,
+        resolver: PersonResolver | None = None,
+        record: bool = True,
+        reasoner: LLMReasoner | None = None,
     ) -> None:
         self.ctx = ctx
         self.settings = ctx.settings.peers
         self.resolver = resolver or DirectoryResolver(PeopleDirectory(ctx.catalog))
         self.record = record
         self.log = RecommendationLog(ctx.catalog, self.settings.load_window_days)
+        self.reasoner = reasoner or make_llm_reasoner(ctx)
 
     def recommend(
         self,
@@ -75,7 +83,8 @@ class PeerService:
         ranking = self.rank(topic, shadow, exclude, filters)
         chosen = ranking.people[:limit]
         suggestions = [
-            s for s in (self._suggestion(p, ranking, shadow) for p in chosen) if s.evidence
+            s for s in (self._suggestion(p, ranking, topic, shadow) for p in chosen)
+            if s.evidence
         ]
         if self.record and suggestions:
             self.log.record(s.person_id for s in suggestions)
@@ -146,14 +155,18 @@ class PeerService:
             p.recent_recommendations = counts.get(p.person.id, 0)
             p.score = p.evidence_score / (1 + self.settings.load_penalty * p.recent_recommendations)
 
-    def _suggestion(self, p: PersonScore, ranking: Ranking, shadow: bool) -> PeerSuggestion:
+    def _suggestion(
+        self, p: PersonScore, ranking: Ranking, topic: str, shadow: bool
+    ) -> PeerSuggestion:
         evidence = pick_quotes(
             p.attributions, ranking.topic_vector, self.ctx.embeddings, self.ctx.verifier,
             self.settings.max_quotes,
         )
         person = p.person
+        reason = reason_for(p, self.settings.person_min_relevance, shadow)
+        if self.reasoner is not None and evidence:
+            reason = self.reasoner.reason(person.name, topic.strip(), evidence, fallback=reason)
         return PeerSuggestion(
             person_id=person.id, name=person.name, role=person.role, team=person.team,
-            contact=person.contact, score=round(p.score, 4), evidence=evidence,
-            reason=reason_for(p, self.settings.person_min_relevance, shadow),
+            contact=person.contact, score=round(p.score, 4), evidence=evidence, reason=reason,
         )

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from companion.context import Context
+from companion.errors import ConfigurationError
 from companion.schemas import Chunk, Session
 from companion.tips.registry import TipRegistry
+
+if TYPE_CHECKING:
+    from companion.tips.wording import TipWorder
+
+log = logging.getLogger("companion.tips")
 
 
 class TipsListener:
@@ -15,6 +23,7 @@ class TipsListener:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self._registry: TipRegistry | None = None
+        self._worder: TipWorder | None = None
 
     @property
     def registry(self) -> TipRegistry:
@@ -24,8 +33,25 @@ class TipsListener:
         return self._registry
 
     def session_stored(self, session: Session, chunks: Sequence[Chunk]) -> None:
-        """Replace the session's advice quotes in the registry."""
+        """Replace the session's advice quotes in the registry (and word its tips, if set)."""
         self.registry.update_session(session)
+        if self.ctx.settings.tips.llm_wording_on_ingest:
+            self._word_tips_of(session.id)
+
+    def _word_tips_of(self, session_id: str) -> None:
+        """Word the tips the session gives; wording is optional, so problems only warn."""
+        from companion.tips.wording import make_tip_worder, reword_tips
+
+        try:
+            if self._worder is None:  # one model for the whole ingest run
+                self._worder = make_tip_worder(self.ctx)
+        except ConfigurationError as exc:
+            log.warning("tips.llm_wording_on_ingest is on, but: %s", exc.detail)
+            return
+        tip_ids = [q.tip_id for q in self.registry.store.quotes() if q.session_id == session_id]
+        report = reword_tips(self.ctx, tip_ids, self._worder)
+        log.info("worded the tips of %s: %d kept, %d dropped, %d failed", session_id,
+                 report.count("kept"), report.count("dropped"), report.count("failed"))
 
     def session_removed(self, session_id: str) -> None:
         """Remove the session's quotes; tips left with none disappear."""

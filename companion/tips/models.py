@@ -10,6 +10,7 @@ from companion.schemas import Evidence
 
 TipStatus = Literal["unreviewed", "approved", "retired"]
 ReviewAction = Literal["approve", "retire", "edit", "merge"]
+Wording = Literal["quote", "llm", "reviewer"]
 
 
 class TipQuote(BaseModel):
@@ -47,6 +48,11 @@ class Tip(BaseModel):
     status: TipStatus
     contradicts: list[str]
     quotes: list[TipQuote]
+    wording: Wording = Field(
+        default="quote",
+        description="whose words `text` is: a tidied quote, a verified model rewording, or a "
+        "reviewer's edit",
+    )
 
 
 class ReviewEvent(BaseModel):

@@ -61,6 +61,16 @@ CREATE TABLE IF NOT EXISTS tip_history (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tip_history_tip ON tip_history(tip_id);
+-- a model's wording of a tip and the verifier's verdict (text NULL: dropped), per quote set
+CREATE TABLE IF NOT EXISTS tip_wordings (
+    tip_id TEXT NOT NULL,
+    quote_set_hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    text TEXT,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (tip_id, quote_set_hash, model)
+);
 """
 
 CONTRADICTS = "contradicts"

@@ -19,9 +19,10 @@ from companion.errors import NotFoundError
 from companion.people import PeopleDirectory
 from companion.settings import TipsSettings
 from companion.tips.extraction import is_tips_heading, strip_lead_in
-from companion.tips.models import ReviewEvent, Tip, TipDetail, TipQuote, TipSupport
+from companion.tips.models import ReviewEvent, Tip, TipDetail, TipQuote, TipSupport, Wording
 from companion.tips.speakers import person_keys
 from companion.tips.store import StoredQuote, TipRow, TipStore
+from companion.tips.wording_cache import CachedWording, WordingCache, quote_set_hash
 
 # Note headings that say where in the notes something is, not what it is about.
 _GENERIC_HEADINGS = frozenset(
@@ -59,6 +60,22 @@ def canonical_quote(quotes: Sequence[StoredQuote]) -> StoredQuote:
         return float(sims[i]) - penalty
 
     return quotes[max(range(len(quotes)), key=score)]
+
+
+def choose_wording(
+    row: TipRow, quotes: Sequence[StoredQuote], model_wordings: Sequence[CachedWording]
+) -> tuple[str, Wording]:
+    """A tip's text and whose it is: reviewer's edit > verified model wording > tidied quote.
+
+    A model wording counts only while the tip still has the quotes it was written from.
+    """
+    if row.edited_text:
+        return row.edited_text, "reviewer"
+    current = quote_set_hash(quotes)
+    for w in model_wordings:
+        if w.text and w.quote_set_hash == current:
+            return w.text, "llm"
+    return tidy(canonical_quote(quotes).quote), "quote"
 
 
 def tip_topics(quotes: Sequence[StoredQuote], settings: TipsSettings) -> list[str]:
@@ -166,14 +183,17 @@ class TipViews:
         directory = PeopleDirectory(self.ctx.catalog)
         people = person_keys(self.store.speakers(), directory.resolve_speaker)
         links = self.store.links()
+        wordings = WordingCache(self.ctx.catalog).accepted()
         visible = {tid for tid in by_tip if tid in rows and not rows[tid].merged_into}
         built: list[_Built] = []
         for tip_id in sorted(visible):
             row, quotes = rows[tip_id], by_tip[tip_id]
             dates = sorted(q.date for q in quotes if q.date)
+            text, wording = choose_wording(row, quotes, wordings.get(tip_id, []))
             tip = Tip(
                 id=tip_id,
-                text=row.edited_text or tidy(canonical_quote(quotes).quote),
+                text=text,
+                wording=wording,
                 topics=tip_topics(quotes, self.settings),
                 support=TipSupport(
                     sessions=len({q.session_id for q in quotes}),
