@@ -41,6 +41,11 @@ def reanchor_tips(ctx: Context, traces: Traces) -> int:
                 wording = tip.edited_text or ""
                 store.set_anchor(conn, tip.id, ctx.embeddings.embed_query(wording), wording, None)
             moved += 1
+    if has_table(ctx, "tip_wordings"):
+        # An LLM wording drawn from their quotes must not outlive them.
+        from companion.tips.wording_cache import WordingCache, current_quote_hashes
+
+        WordingCache(ctx.catalog).prune(current_quote_hashes(store.quotes()))
     return moved
 
 
