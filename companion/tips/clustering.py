@@ -140,14 +140,31 @@ class TipIndex:
         ) / len(rows)
 
 
-def contradiction_pairs(members: list[Member], threshold: float) -> set[tuple[str, str]]:
-    """Pairs of tips with a close pair of quotes that advise opposite things."""
+def contradiction_pairs(
+    members: list[Member], threshold: float, among: set[str] | None = None
+) -> set[tuple[str, str]]:
+    """Pairs of tips with a close pair of quotes that advise opposite things.
+
+    Args:
+        members: every stored quote.
+        threshold: cosine from which two quotes are about the same thing.
+        among: only pairs with at least one of these tips (the ones an update touched), so an
+            update costs (its quotes x all quotes), not (all quotes)^2.
+    """
     if len(members) < 2:
         return set()
     matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    sims = matrix @ matrix.T
+    if among is None:
+        rows = np.arange(len(members))
+        close = np.argwhere(np.triu(matrix @ matrix.T >= threshold, k=1))
+    else:
+        rows = np.array([i for i, m in enumerate(members) if m.tip_id in among], dtype=np.int64)
+        if not len(rows):
+            return set()
+        hits = np.argwhere(matrix[rows] @ matrix.T >= threshold)
+        close = np.stack([rows[hits[:, 0]], hits[:, 1]], axis=1) if len(hits) else hits
     pairs: set[tuple[str, str]] = set()
-    for i, j in np.argwhere(np.triu(sims >= threshold, k=1)):
+    for i, j in close:
         a, b = members[int(i)], members[int(j)]
         if a.tip_id == b.tip_id:
             continue

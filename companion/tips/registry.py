@@ -141,11 +141,13 @@ class TipRegistry:
         known = self.store.session_quote_tips(conn, session_ids)
         self.store.delete_session_quotes(conn, session_ids)
         index = self._index()
+        touched = set(known.values()) | {index.resolve(t) for t in known.values()}
         for cand, vector in zip(candidates, vectors, strict=True):
             tip_id = self._place(conn, index, cand, vector, known, report)
             self._insert(conn, tip_id, cand, vector)
             index.add(index.member(tip_id, cand.quote, vector))
-        self._relink()
+            touched.add(tip_id)
+        self._relink(touched)
         report.removed_tips = self.store.drop_orphans(conn)
         return report
 
@@ -188,11 +190,22 @@ class TipRegistry:
         )
         return index
 
-    def _relink(self) -> None:
-        """Recompute contradiction links from the stored quotes (cheap: no embedding)."""
+    def _relink(self, touched: set[str] | None = None) -> None:
+        """Recompute contradiction links from the stored quotes (no embedding).
+
+        Args:
+            touched: the tips an update gave or took quotes; only their links are recomputed,
+                the others kept. None recomputes every link (rebuilds, merges).
+        """
         conn = self.ctx.catalog.conn
         members = [Member(q.tip_id, q.quote, q.vector) for q in self.store.quotes()]
-        pairs = contradiction_pairs(members, self.settings.contradiction_similarity)
+        threshold = self.settings.contradiction_similarity
+        if touched is None:
+            pairs = contradiction_pairs(members, threshold)
+        else:
+            kept = {(min(a, b), max(a, b)) for a, linked in self.store.links().items()
+                    for b in linked if a not in touched and b not in touched}
+            pairs = kept | contradiction_pairs(members, threshold, among=touched)
         self.store.replace_links(conn, pairs)
 
     def _reanchor(self, conn: sqlite3.Connection, session_id: str) -> None:
