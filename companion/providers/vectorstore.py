@@ -112,11 +112,16 @@ class VectorIndex:
     def search(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[DenseHit]:
-        """Nearest chunks to a query vector, best first."""
-        pairs = self.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=k, filter=where
+        """Nearest chunks to a query vector, best first.
+
+        Asks Chroma for ids and distances only: texts and metadata come from the catalog, and
+        fetching them for 100 candidates was most of the query time (bench/RESULTS.md).
+        """
+        got = self.store._collection.query(
+            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
         )
-        return [DenseHit(str(doc.id), 1.0 - float(dist)) for doc, dist in pairs]
+        ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
+        return [DenseHit(str(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
 
     def count(self) -> int:
         """Number of vectors."""

@@ -156,9 +156,9 @@ class HybridRetriever:
 
     @staticmethod
     def _chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
+        # Consent is enforced on the catalog join (`_passes`), the source of truth: as a Chroma
+        # `where` it made every query a filtered one, ~45 ms of a ~50 ms query at 10k chunks.
         conds: list[dict[str, Any]] = []
-        if not filters.include_private:
-            conds.append({"consent": True})
         if filters.kind:
             conds.append({"kind": filters.kind})
         if filters.since:
