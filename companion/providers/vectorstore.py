@@ -117,8 +117,9 @@ class VectorIndex:
         Asks Chroma for ids and distances only: texts and metadata come from the catalog, and
         fetching them for 100 candidates was most of the query time (bench/RESULTS.md).
         """
+        queries: list[Sequence[float] | Sequence[int]] = [vector]
         got = self.store._collection.query(
-            query_embeddings=[vector], n_results=k, where=where, include=["distances"]
+            query_embeddings=queries, n_results=k, where=where, include=["distances"]
         )
         ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
         return [DenseHit(str(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
