@@ -21,10 +21,8 @@ class InputError(CompanionError):
     status = 422
 
 
-class TranscriptParseError(InputError):
-    """A transcript or notes file that cannot be parsed; names file, line and reason."""
-
-    title = "Transcript could not be parsed"
+class FileInputError(InputError):
+    """A file that cannot be used; the message names the file, the line and why."""
 
     def __init__(self, path: str, reason: str, line: int | None = None) -> None:
         where = f"{path}:{line}" if line is not None else path
@@ -32,6 +30,12 @@ class TranscriptParseError(InputError):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class TranscriptParseError(FileInputError):
+    """A transcript or notes file that cannot be parsed; names file, line and reason."""
+
+    title = "Transcript could not be parsed"
 
 
 class NotFoundError(CompanionError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from companion.errors import InputError
+from companion.errors import FileInputError
 from companion.people.models import Person
 from companion.people.names import normalise_name
 
@@ -16,17 +16,10 @@ TEXT_FIELDS = ("role", "team", "contact")
 MAX_FILE_BYTES = 5_000_000
 
 
-class PeopleFileError(InputError):
+class PeopleFileError(FileInputError):
     """A people file that cannot be used; names the file, the line and why."""
 
     title = "People file could not be read"
-
-    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {reason}")
-        self.path = path
-        self.line = line
-        self.reason = reason
 
 
 @dataclass(frozen=True)
