@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -17,8 +16,6 @@ CREATE TABLE IF NOT EXISTS peer_recommendations (
 CREATE INDEX IF NOT EXISTS peer_recommendations_person
     ON peer_recommendations(person_id, recommended_at);
 """
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 class RecommendationLog:
     """Recommendations recorded in the catalog, counted over a recent window.
@@ -31,9 +28,7 @@ class RecommendationLog:
     def __init__(self, catalog: Catalog, window_days: float) -> None:
         self.catalog = catalog
         self.window = timedelta(days=window_days)
-        if catalog not in _READY:
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
 
     def record(self, person_ids: Iterable[str], now: datetime | None = None) -> None:
         """Record that these people were just suggested; forget what left the window."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,8 +20,6 @@ CREATE TABLE IF NOT EXISTS peer_turn_vectors (
     PRIMARY KEY (session_id, idx)
 );
 """
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 class TurnVectors:
     """Turn embeddings: read from the cache, computed and stored when missing or stale.
@@ -35,9 +32,7 @@ class TurnVectors:
     def __init__(self, catalog: Catalog, embeddings: SentenceTransformerEmbeddings) -> None:
         self.catalog = catalog
         self.embeddings = embeddings
-        if catalog not in _READY:
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
 
     def _hash(self, text: str) -> str:
         key = f"{self.embeddings.model_path}\x1f{text}".encode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,14 +33,10 @@ CREATE INDEX IF NOT EXISTS person_aliases_person ON person_aliases(person_id);
 """
 
 # Catalogs whose people tables exist already (creating them takes a write lock).
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 def ensure_people_schema(catalog: Catalog) -> None:
     """Create the people tables in this catalog once per process."""
-    if catalog not in _READY:
-        catalog.ensure_schema(SCHEMA)
-        _READY.add(catalog)
+    catalog.ensure_schema(SCHEMA)
 
 
 @dataclass

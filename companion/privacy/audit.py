@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,8 +32,6 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log BEGI
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
 """
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 class AuditEntry(BaseModel):
     """One audited action."""
@@ -69,9 +66,7 @@ class AuditLog:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        if catalog not in _READY:
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
 
     def record(
         self, actor: str, action: str, target: str, detail: dict[str, Any] | None = None

@@ -8,7 +8,6 @@ digest with it and redacts matching turns before anything is stored.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -29,8 +28,6 @@ CREATE TABLE IF NOT EXISTS forgotten_aliases (
     person_hash TEXT NOT NULL
 );
 """
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 def digest(value: str) -> str:
     """The stored form of a person id or a normalised label."""
@@ -52,9 +49,7 @@ class ForgottenSpeakers:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        if catalog not in _READY:
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
         self._digests: frozenset[str] | None = None
 
     def add(self, person_id: str, labels: Iterable[str]) -> None:

@@ -93,6 +93,8 @@ class Catalog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._schemas: set[str] = set()
+        self._schemas_lock = threading.Lock()
         self.ensure_schema(SCHEMA)
 
     # -- connections -------------------------------------------------------------------------
@@ -149,9 +151,17 @@ class Catalog:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def ensure_schema(self, ddl: str) -> None:
-        """Create a feature's tables (tips, people, keys...) if they do not exist."""
-        # executescript commits on its own, so the script carries its own transaction.
-        self.conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\nCOMMIT;")
+        """Create a feature's tables (tips, people, keys...) if they do not exist.
+
+        Runs each script once per catalog object: creating tables takes the write lock, and
+        features call this whenever they open their store.
+        """
+        with self._schemas_lock:
+            if ddl in self._schemas:
+                return
+            # executescript commits on its own, so the script carries its own transaction.
+            self.conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\nCOMMIT;")
+            self._schemas.add(ddl)
 
     def close(self) -> None:
         """Close this thread's connection."""

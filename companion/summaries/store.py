@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
-
 from companion.providers.catalog import Catalog
 from companion.summaries.models import Summary
 
@@ -18,8 +16,6 @@ CREATE TABLE IF NOT EXISTS session_summaries (
 """
 
 # Catalogs whose summaries table exists already (creating it takes a write lock).
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
-
 
 class SummaryStore:
     """One cached summary per session (its tables are created on first use).
@@ -30,9 +26,7 @@ class SummaryStore:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        if catalog not in _READY:
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
 
     def get(self, session_id: str) -> Summary | None:
         """The cached summary of a session, whatever content it was made from."""

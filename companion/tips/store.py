@@ -8,7 +8,6 @@ new session is clustered against the registry without embedding anything but its
 from __future__ import annotations
 
 import sqlite3
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,7 +73,6 @@ CREATE TABLE IF NOT EXISTS tip_wordings (
 """
 
 CONTRADICTS = "contradicts"
-_READY: weakref.WeakSet[Catalog] = weakref.WeakSet()
 REVIEW_ACTIONS = ("approve", "retire", "edit", "merge", "merged-into")
 
 
@@ -162,9 +160,7 @@ class TipStore:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        if catalog not in _READY:  # creating tables takes a write lock: once per process
-            catalog.ensure_schema(SCHEMA)
-            _READY.add(catalog)
+        catalog.ensure_schema(SCHEMA)
 
     # -- reads -------------------------------------------------------------------------------
 
