@@ -11,7 +11,7 @@ import json
 import shutil
 from pathlib import Path
 
-from companion.settings import Settings
+from companion.core.settings import Settings
 from ingest.chunking import Chunker, tokenizer_counter
 from ingest.parsers import load_session
 

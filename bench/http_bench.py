@@ -21,9 +21,9 @@ BIN = Path(sys.executable).parent
 def api_available() -> str | None:
     """None when the API can be served, else why not."""
     if not (ROOT / "companion" / "api" / "app.py").is_file():
-        return "companion/api/app.py does not exist yet"
+        return "companion/faces/api/app.py does not exist yet"
     try:
-        from companion.api.app import create_app  # noqa: F401
+        from companion.faces.api.app import create_app  # noqa: F401
     except ImportError as exc:
         return f"the API does not import: {exc}"
     return None

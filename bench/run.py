@@ -24,7 +24,7 @@ from corpus import build_corpus, chunk_texts, corpus_files, questions
 from http_bench import api_available, run_http
 from results import Figure, load_now, machine, percentile, write_results
 
-from companion.settings import Settings
+from companion.core.settings import Settings
 from ingest.parsers import load_session
 
 ROOT = Path(__file__).resolve().parent.parent

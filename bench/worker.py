@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from companion.providers.embeddings import SentenceTransformerEmbeddings  # noqa: E402
-from companion.settings import Settings  # noqa: E402
+from companion.core.settings import Settings  # noqa: E402
+from companion.storage.embeddings import SentenceTransformerEmbeddings  # noqa: E402
 
 
 class HashedUnitVectors(SentenceTransformerEmbeddings):
@@ -73,9 +73,9 @@ def _peak_mb() -> float:
 
 
 def ingest(args: argparse.Namespace) -> dict[str, Any]:
-    from companion.context import Context
+    from companion.app import build_pipeline
+    from companion.retrieval.context import Context
     from ingest.pipeline import IngestPipeline
-    from ingest.service import build_pipeline
 
     embeddings = HashedUnitVectors(load_known(args.known)) if args.stub else None
     ctx = Context(Settings(data_dir=Path(args.data)), embeddings=embeddings)
@@ -112,7 +112,7 @@ def load_known(prefix: str | None) -> dict[str, Any]:
 
 def export(args: argparse.Namespace) -> dict[str, Any]:
     """Save every chunk text and its model vector from a store (for `ingest --stub --known`)."""
-    from companion.context import Context
+    from companion.retrieval.context import Context
 
     ctx = Context(Settings(data_dir=Path(args.data)))
     collection = ctx.vectors.client.get_collection(ctx.settings.chroma.collection)
@@ -173,8 +173,8 @@ def naive(args: argparse.Namespace) -> dict[str, Any]:
 
 def ask(args: argparse.Namespace) -> dict[str, Any]:
     """Per question, interleaved: `AnswerService.ask` and embed-query + raw Chroma query."""
-    from companion.answering.service import AnswerService
-    from companion.context import Context
+    from companion.features.ask.service import AnswerService
+    from companion.retrieval.context import Context
 
     ctx = Context(Settings(data_dir=Path(args.data)))
     service = AnswerService(ctx)

@@ -22,7 +22,7 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from companion.schemas import Session
+from companion.core.schemas import Session
 from evals.metrics import Ranked
 
 CHUNK_SIZE = 1000

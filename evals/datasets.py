@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from companion.answering.verifier import normalise
-from companion.errors import InputError
-from companion.schemas import Session
+from companion.core.errors import InputError
+from companion.core.grounding import normalise
+from companion.core.schemas import Session
 from ingest.parsers import discover, load_session
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -37,15 +37,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from companion.context import Context
-from companion.peers.people_source import SpeakerLabelResolver
-from companion.peers.service import PeerService
-from companion.people import PeopleDirectory, load_people_file
+from companion.app import build_pipeline
+from companion.core.settings import Settings
+from companion.features.peers.people_source import SpeakerLabelResolver
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.retrieval.context import Context
 from companion.retrieval.hybrid import SearchFilters
-from companion.settings import Settings
 from ingest.parsers.qmsum import speaker_labeller
 from ingest.parsers.text import clean_text, slugify
-from ingest.service import build_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

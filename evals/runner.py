@@ -8,8 +8,6 @@ BM25-only are the retriever's other modes; the naive LangChain pipeline is `eval
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import io
 import sys
 import time
@@ -20,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from companion.answering.service import AnswerService
-from companion.answering.verifier import split_cited_sentences
-from companion.context import Context
-from companion.errors import ConfigurationError, InputError
-from companion.providers.embeddings import SentenceTransformerEmbeddings
-from companion.schemas import Answer
-from companion.settings import ChromaSettings, Settings
+from companion.core.errors import ConfigurationError, InputError
+from companion.core.grounding import split_cited_sentences
+from companion.core.schemas import Answer
+from companion.core.settings import ChromaSettings, Settings
+from companion.features.ask.service import AnswerService
+from companion.retrieval.context import Context
+from companion.storage.embeddings import SentenceTransformerEmbeddings
+from evals import peers_eval, summaries_eval, tips_eval
 from evals.baselines import NaiveLangChainBaseline
 from evals.datasets import SAMPLES, Dataset, GoldQuestion, load_qmsum, load_samples, select
 from evals.metrics import KS, Ranked, rouge_l, score_ranking, summarise
@@ -81,7 +80,7 @@ def generator_settings(settings: Settings, generator: str) -> Settings:
     """Settings whose LLM provider matches the requested generator.
 
     Raises:
-        ConfigurationError: `llm` without an LLM generator in `companion.answering` or without
+        ConfigurationError: `llm` without an LLM generator in `companion.features.ask` or without
             a configured provider.
     """
     if generator == "extractive":
@@ -90,11 +89,6 @@ def generator_settings(settings: Settings, generator: str) -> Settings:
         )
     if generator != "llm":
         raise InputError(f"unknown generator '{generator}'; expected extractive or llm")
-    if importlib.util.find_spec("companion.answering.llm") is None:
-        raise ConfigurationError(
-            "--generator llm: companion.answering has no LLM generator yet "
-            "(no module companion.answering.llm); use --generator extractive"
-        )
     if settings.llm.provider == "extractive":
         raise ConfigurationError(
             "--generator llm needs a chat model: set COMPANION_LLM__PROVIDER (openai, anthropic, "
@@ -137,8 +131,8 @@ def sync_corpus(ctx: Context, dataset: Dataset) -> dict[str, Any]:
     and catalog are identical, and summarising every meeting would cost several times the
     embedding of its chunks for data no figure reads.
     """
+    from companion.app import build_pipeline
     from ingest.pipeline import IngestPipeline
-    from ingest.service import build_pipeline
 
     pipeline = build_pipeline(ctx) if dataset.name == "samples" else IngestPipeline(ctx)
     wanted = {s.id for s in dataset.sessions}
@@ -414,7 +408,7 @@ def _tips(module: Any, ctx: Context, dataset: Dataset) -> Any:
 
 
 def _peers(module: Any, ctx: Context, dataset: Dataset) -> Any:
-    from companion.people import PeopleDirectory, load_people_file
+    from companion.features.people import PeopleDirectory, load_people_file
 
     people = SAMPLES / "people.yaml"
     PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
@@ -424,7 +418,7 @@ def _peers(module: Any, ctx: Context, dataset: Dataset) -> Any:
 def _summaries(module: Any, ctx: Context, dataset: Dataset) -> Any:
     if dataset.name == "samples":
         return module.samples(ctx, False)
-    from companion.summaries.extractive import ExtractiveSummariser
+    from companion.features.summaries.extractive import ExtractiveSummariser
 
     cfg = ctx.settings.summaries
     summariser = ExtractiveSummariser(ctx.embeddings, ctx.settings)
@@ -432,10 +426,10 @@ def _summaries(module: Any, ctx: Context, dataset: Dataset) -> Any:
 
 
 # feature: (module, adapter, datasets it has gold for)
-FEATURE_EVALS: dict[str, tuple[str, Callable[[Any, Context, Dataset], Any], tuple[str, ...]]] = {
-    "tips": ("evals.tips_eval", _tips, ("samples",)),
-    "peers": ("evals.peers_eval", _peers, ("samples",)),
-    "summaries": ("evals.summaries_eval", _summaries, ("samples", "qmsum")),
+FEATURE_EVALS: dict[str, tuple[Any, Callable[[Any, Context, Dataset], Any], tuple[str, ...]]] = {
+    "tips": (tips_eval, _tips, ("samples",)),
+    "peers": (peers_eval, _peers, ("samples",)),
+    "summaries": (summaries_eval, _summaries, ("samples", "qmsum")),
 }
 
 
@@ -443,17 +437,11 @@ def feature_evals(ctx: Context, dataset: Dataset) -> dict[str, dict[str, Any]]:
     """Tips, peers and summaries figures from their eval modules; "not measured" with a reason."""
     out: dict[str, dict[str, Any]] = {}
     bundled = dataset.root.resolve() == SAMPLES.resolve()
-    for feature, (module_name, adapter, datasets) in FEATURE_EVALS.items():
+    for feature, (module, adapter, datasets) in FEATURE_EVALS.items():
         if dataset.name not in datasets or (dataset.name == "samples" and not bundled):
             out[feature] = _not_measured(f"no {feature} gold for this dataset")
             continue
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            out[feature] = _not_measured(f"{module_name.replace('.', '/')}.py does not exist yet")
-            continue
+        module_name = module.__name__
         _say_always(f"{feature} eval ({module_name})")
         try:
             with redirect_stdout(io.StringIO()):  # these modules print their own tables

@@ -38,14 +38,14 @@ from typing import Any
 
 import yaml
 
-from companion.answering.verifier import normalise
-from companion.context import Context
-from companion.settings import Settings
-from companion.summaries.actions import find_action_items
-from companion.summaries.extractive import ExtractiveSummariser
-from companion.summaries.models import Summary
-from companion.summaries.questions import find_open_questions
-from companion.summaries.sentences import Sentence, session_sentences
+from companion.core.grounding import normalise
+from companion.core.settings import Settings
+from companion.features.summaries.actions import find_action_items
+from companion.features.summaries.extractive import ExtractiveSummariser
+from companion.features.summaries.models import Summary
+from companion.features.summaries.questions import find_open_questions
+from companion.features.summaries.sentences import Sentence, session_sentences
+from companion.retrieval.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -257,8 +257,8 @@ def answered_threshold_sweep(ctx: Context, summariser: ExtractiveSummariser,
 def elsewhere(ctx: Context, summaries: dict[str, Summary],
               gold: dict[str, dict[str, Any]], thresholds: Sequence[float]) -> list[dict[str, Any]]:
     """answered_in link precision/recall for each threshold, over the gold open questions."""
-    from companion.summaries.corpus import CorpusQuestions
-    from companion.summaries.service import SummaryService
+    from companion.features.summaries.corpus import CorpusQuestions
+    from companion.features.summaries.service import SummaryService
 
     corpus = CorpusQuestions(SummaryService(ctx))
     scored: list[tuple[set[str], list[tuple[str, float]]]] = []
@@ -288,7 +288,7 @@ def elsewhere(ctx: Context, summaries: dict[str, Summary],
 
 def samples(ctx: Context, calibrate: bool) -> dict[str, Any]:
     """Coverage figures on the sample gold."""
-    from companion.summaries.service import SummaryService
+    from companion.features.summaries.service import SummaryService
 
     service = SummaryService(ctx)
     consented = [s.id for s in ctx.catalog.list_sessions()]
@@ -313,9 +313,9 @@ def samples(ctx: Context, calibrate: bool) -> dict[str, Any]:
 
 def build_samples(data_dir: Path) -> Context:
     """A context with the sample corpus ingested (summaries made on ingest) and people loaded."""
-    from companion.people import PeopleDirectory
-    from companion.people.loader import load_people_file
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
+    from companion.features.people import PeopleDirectory
+    from companion.features.people.loader import load_people_file
 
     ctx = Context(Settings(data_dir=data_dir), show_progress=sys.stderr.isatty())
     report = build_pipeline(ctx).ingest([SAMPLES / "sessions"])

@@ -35,10 +35,10 @@ from typing import Any
 
 import yaml
 
-from companion.answering.verifier import normalise
-from companion.context import Context
-from companion.settings import Settings, TipsSettings
-from companion.tips.models import Tip
+from companion.core.grounding import normalise
+from companion.core.settings import Settings, TipsSettings
+from companion.features.tips.models import Tip
+from companion.retrieval.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -209,8 +209,8 @@ def calibrate_on_gold(
     The clustering is the registry's own (`TipIndex`, with its lexical checks), run on the gold
     quotes, so the figure measures the thresholds and not the extractor.
     """
-    from companion.tips.clustering import TipIndex
-    from companion.tips.weights import TermWeights
+    from companion.features.tips.clustering import TipIndex
+    from companion.features.tips.weights import TermWeights
 
     items = sorted(
         ((o, g.id) for g in gold for o in g.occurrences), key=lambda x: (x[0].session, x[0].quote)
@@ -279,7 +279,7 @@ def calibrate_topic(
 
     A tip is relevant to a topic when the gold tip it is attributed to has that topic.
     """
-    from companion.tips.views import TipViews
+    from companion.features.tips.views import TipViews
 
     views = TipViews(ctx)
     tips = views.list_tips(include_retired=True)
@@ -349,8 +349,8 @@ def build_samples(data_dir: Path) -> Context:
 
     Reused when already there; embeds through a memo.
     """
-    from companion.people import PeopleDirectory, load_people_file
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
+    from companion.features.people import PeopleDirectory, load_people_file
 
     ctx = Context(Settings(data_dir=data_dir), show_progress=sys.stderr.isatty())
     PeopleDirectory(ctx.catalog).upsert(load_people_file(PEOPLE), source=str(PEOPLE))
@@ -364,8 +364,8 @@ def build_samples(data_dir: Path) -> Context:
 
 def run(ctx: Context, rebuild: bool = True) -> TipsReport:
     """Evaluate the registry of `ctx` (re-clustered from scratch first when `rebuild`)."""
-    from companion.tips.registry import TipRegistry
-    from companion.tips.views import TipViews
+    from companion.features.tips.registry import TipRegistry
+    from companion.features.tips.views import TipViews
 
     if rebuild:
         TipRegistry(ctx).rebuild()

@@ -8,22 +8,17 @@ turns merge up to the budget. Tokens are counted with the embedding model's own 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from companion.schemas import Chunk, Session, Turn
+from companion.core.schemas import Chunk, Session, Turn
+from companion.core.text import split_sentences
+
+__all__ = ["split_sentences"]
 
 TokenCounter = Callable[[list[str]], list[int]]
 
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?…][\"'”’)\]])|(?<=[.!?…]))\s+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text after sentence-final punctuation; never returns empty strings."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p]
 
 
 def tokenizer_counter(model_path: str) -> TokenCounter:

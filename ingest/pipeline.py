@@ -22,9 +22,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from companion.context import Context
-from companion.errors import CompanionError, TranscriptParseError
-from companion.schemas import Chunk, IngestReport, Session
+from companion.core.errors import CompanionError, TranscriptParseError
+from companion.core.schemas import Chunk, IngestReport, Session
+from companion.retrieval.context import Context
 from ingest.chunking import Chunker, tokenizer_counter
 from ingest.parsers import discover, load_session
 
@@ -155,7 +155,7 @@ class IngestPipeline:
 
     def _write_vectors(self, session: Session, chunks: Sequence[Chunk]) -> int:
         """Embed the chunks that have no vector yet; refresh the others' filter metadata."""
-        from companion.providers.vectorstore import chunk_metadata
+        from companion.storage.vectors import chunk_metadata
 
         vectors = self.ctx.vectors
         have = vectors.existing([c.id for c in chunks])

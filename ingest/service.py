@@ -1,38 +1,22 @@
-"""Builds the ingest pipeline with every feature that keeps derived data in step.
+"""The ingest pipeline as every writer uses it: privacy rules and an audit entry on each write.
 
-`build_pipeline` returns an `AuditedPipeline`: the pipeline itself, plus the privacy rules that
-apply to every write (forgotten speakers are redacted before a session is stored) and an audit
-log entry for every session stored or deleted.
+`AuditedPipeline` is the pipeline itself, plus the privacy rules that apply to every write
+(forgotten speakers are redacted before a session is stored) and an audit log entry for every
+session stored or deleted. The composition root (`companion.app`) hands it the listeners of the
+features that keep derived data in step; ingest imports no feature.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
-from companion.context import Context
-from companion.privacy.audit import AuditLog, cli_actor
-from companion.privacy.tombstones import ForgottenSpeakers, chunkable
-from companion.schemas import Chunk, Session
+from companion.core.schemas import Chunk, IngestReport, Session
+from companion.retrieval.context import Context
+from ingest.audit import AuditLog, cli_actor
 from ingest.pipeline import IngestPipeline, SessionListener
-
-# Features that keep derived data (tips, cached summaries) in step with sessions. Each module
-# exposes `make_listener(ctx) -> SessionListener`; a feature not present is simply absent.
-LISTENER_MODULES = ("companion.tips.listener", "companion.summaries.listener")
-
-
-def session_listeners(ctx: Context) -> list[SessionListener]:
-    """The listeners of every feature that is installed."""
-    listeners: list[SessionListener] = []
-    for name in LISTENER_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        listeners.append(module.make_listener(ctx))
-    return listeners
+from ingest.retention import purge_sessions
+from ingest.tombstones import ForgottenSpeakers, chunkable
 
 
 class AuditedPipeline(IngestPipeline):
@@ -49,6 +33,7 @@ class AuditedPipeline(IngestPipeline):
     ) -> None:
         super().__init__(ctx, listeners)
         self.actor = actor or cli_actor()
+        self.purged: list[str] | None = None
 
     def store(self, session: Session, chunks: Sequence[Chunk], via: str = "ingest") -> int:
         """Write one session, redacting forgotten speakers first; returns chunks embedded."""
@@ -66,6 +51,19 @@ class AuditedPipeline(IngestPipeline):
         )
         return embedded
 
+    def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
+        """Ingest files and folders, then apply retention when a retention period is set.
+
+        The sessions purged (if any) are in `self.purged` (None when retention is off), so
+        the CLI and uploads over HTTP apply the same policy.
+        """
+        report = super().ingest(paths)
+        days = self.ctx.settings.retention_days
+        self.purged = None
+        if days is not None:
+            self.purged = purge_sessions(self.ctx, days, self.actor, pipeline=self).deleted
+        return report
+
     def delete(self, session_id: str, via: str = "delete") -> None:
         """Remove a session with its vectors and derived data, and audit it."""
         super().delete(session_id)
@@ -74,11 +72,5 @@ class AuditedPipeline(IngestPipeline):
         )
 
 
-def build_pipeline(ctx: Context, actor: str | None = None) -> AuditedPipeline:
-    """The pipeline the CLI, the API and the tests use.
-
-    Args:
-        ctx: the stores and models.
-        actor: who the audit log names for its writes (the API passes the key).
-    """
-    return AuditedPipeline(ctx, session_listeners(ctx), actor)
+# Builds the pipeline for an actor (who the audit log names); the composition root provides it.
+PipelineFactory = Callable[[str | None], AuditedPipeline]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.context import Context
-from companion.providers.embeddings import SentenceTransformerEmbeddings
-from companion.settings import Settings
+from companion.core.settings import Settings
+from companion.retrieval.context import Context
+from companion.storage.embeddings import SentenceTransformerEmbeddings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -35,6 +35,16 @@ def embeddings() -> SentenceTransformerEmbeddings:
 
 
 @pytest.fixture
+def fake_ctx(tmp_path: Path) -> Iterator[Context]:
+    """A fresh context with hashing embeddings: for logic tests that do not measure retrieval."""
+    from tests.fakes import HashingEmbeddings
+
+    context = Context(Settings(data_dir=tmp_path / "data"), embeddings=HashingEmbeddings())
+    yield context
+    context.close()
+
+
+@pytest.fixture
 def ctx(tmp_path: Path, embeddings: SentenceTransformerEmbeddings) -> Iterator[Context]:
     """A fresh context on this test's own data directory."""
     context = Context(Settings(data_dir=tmp_path / "data"), embeddings=embeddings)
@@ -47,7 +57,7 @@ def samples_data_dir(
     tmp_path_factory: pytest.TempPathFactory, embeddings: SentenceTransformerEmbeddings
 ) -> Path:
     """A data directory with the sample corpus ingested once (copy it before writing)."""
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     data = tmp_path_factory.mktemp("samples") / "data"
     context = Context(Settings(data_dir=data), embeddings=embeddings)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.providers.embeddings import SentenceTransformerEmbeddings
+from companion.storage.embeddings import SentenceTransformerEmbeddings
 from evals.report import write_report
 from evals.runner import EvalConfig, run_eval
 

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
-from companion.errors import InputError, NotFoundError
-from companion.providers.catalog import Catalog
+from companion.core.errors import InputError, NotFoundError
+from companion.storage.catalog import Catalog
 
 KEYS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from companion.errors import CompanionError
+from companion.core.errors import CompanionError
 
 
 class RateLimitedError(CompanionError):

@@ -15,8 +15,8 @@ from typing import TypeVar
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from companion.errors import CompanionError, ProviderError
-from companion.settings import LLMSettings
+from companion.core.errors import CompanionError, ProviderError
+from companion.core.settings import LLMSettings
 
 T = TypeVar("T")
 _RETRYABLE_STATUS = {408, 409, 425, 429}

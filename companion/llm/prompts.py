@@ -17,7 +17,7 @@ from importlib.resources import files
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from companion.errors import ConfigurationError
+from companion.core.errors import ConfigurationError
 
 _ROLE = re.compile(r"^<!--\s*role:\s*(system|user)\s*-->\s*$", re.M)
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")

@@ -12,8 +12,8 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from companion.errors import ConfigurationError, missing_extra
-from companion.settings import Settings
+from companion.core.errors import ConfigurationError, missing_extra
+from companion.core.settings import Settings
 
 ChatFactory = Callable[[Settings], BaseChatModel]
 

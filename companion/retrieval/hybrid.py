@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from companion.providers.catalog import Catalog
-from companion.providers.embeddings import SentenceTransformerEmbeddings
-from companion.providers.vectorstore import VectorIndex
-from companion.retrieval.terms import fts_query
-from companion.settings import RetrievalSettings
+from companion.core.settings import RetrievalSettings
+from companion.core.terms import fts_query
+from companion.storage.catalog import Catalog
+from companion.storage.embeddings import SentenceTransformerEmbeddings
+from companion.storage.vectors import VectorIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
 

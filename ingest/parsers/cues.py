@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Turn
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Turn
 
 # Hours are optional (WebVTT allows MM:SS.mmm); "," or "." before the milliseconds is accepted in
 # both formats because converters mix them up and the meaning is unambiguous. A seconds field of

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from companion.errors import TranscriptParseError
+from companion.core.errors import TranscriptParseError
 from ingest.parsers.loader import SUPPORTED_EXTENSIONS, unsupported_file_type
 from ingest.parsers.metadata import SIDECAR_SUFFIXES
 

@@ -6,8 +6,8 @@ import json
 import math
 from typing import Any
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Turn
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Turn
 from ingest.parsers.metadata import metadata_from_mapping
 from ingest.parsers.result import ParsedFile
 from ingest.parsers.text import check_encodable, clean_text, describe_value

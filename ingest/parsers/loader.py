@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Session
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Session
 from ingest.parsers.json_transcript import load_json, parse_json_transcript
 from ingest.parsers.markdown import parse_markdown
 from ingest.parsers.metadata import Metadata, find_sidecar, read_sidecar

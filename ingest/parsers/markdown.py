@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Turn
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Turn
 from ingest.parsers.metadata import Metadata, load_yaml_mapping, metadata_from_mapping
 from ingest.parsers.result import ParsedFile
 from ingest.parsers.text import clean_text, split_lines

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from companion.errors import TranscriptParseError
+from companion.core.errors import TranscriptParseError
 from ingest.parsers.text import (
     check_encodable,
     clean_text,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Turn
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Turn
 from ingest.parsers.result import ParsedFile
 from ingest.parsers.speakers import split_speaker_prefix
 from ingest.parsers.text import clean_text, split_lines

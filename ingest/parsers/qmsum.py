@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Turn
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Turn
 from ingest.parsers.result import ParsedFile
 from ingest.parsers.text import check_encodable, clean_text, describe_value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from companion.schemas import Turn
+from companion.core.schemas import Turn
 from ingest.parsers.metadata import Metadata
 
 

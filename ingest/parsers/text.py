@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from companion.errors import TranscriptParseError
-from companion.schemas import has_lone_surrogate
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import has_lone_surrogate
 
 MAX_LINE_CHARS = 100_000
 """Longest line accepted; longer lines are a pasted blob or a binary file, never a transcript."""

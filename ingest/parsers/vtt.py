@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from companion.errors import TranscriptParseError
+from companion.core.errors import TranscriptParseError
 from ingest.parsers.cues import (
     Block,
     Cue,

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.support import ORIGIN, Api
-from companion.api import create_app
 from companion.auth.keys import KeyStore
-from companion.context import Context
-from companion.settings import APISettings, Settings
+from companion.core.settings import APISettings, Settings
+from companion.faces.api import create_app
+from companion.retrieval.context import Context
 
 SUBMISSIONS = """\
 [00:00:05] Amara Okafor: Put the decision you need in the first line of the submission.
@@ -43,7 +43,7 @@ def write_corpus(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def api_data_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Path:
     """A data directory with the small corpus ingested once (tests copy it)."""
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     root = tmp_path_factory.mktemp("api")
     context = Context(Settings(data_dir=root / "data"), embeddings=embeddings)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from companion.auth.keys import KeyStore
-from companion.context import Context
+from companion.retrieval.context import Context
 
 ORIGIN = "https://intranet.example"
 

@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from companion.auth.keys import KeyStore
-from companion.context import Context
-from companion.settings import Settings
+from companion.core.settings import Settings
+from companion.retrieval.context import Context
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +55,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, embeddings: Any) -> Iterator[Server]:
     """`companion serve` on a data dir with one ingested session and a widget key for itself."""
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     root = tmp_path_factory.mktemp("e2e")
     (root / "writing-submissions.txt").write_text(TRANSCRIPT, encoding="utf-8")

@@ -10,8 +10,8 @@ import unicodedata
 
 from hypothesis import HealthCheck, settings
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Session
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Session
 
 FUZZ = settings(
     # Same examples on every run, so CI is reproducible and a failure can be replayed.

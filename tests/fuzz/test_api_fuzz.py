@@ -17,10 +17,10 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from companion.api.routers.ask import AskFilters, AskRequest
-from companion.api.routers.tips import ReviewRequest
-from companion.feedback.store import FeedbackIn
-from companion.schemas import Citation
+from companion.core.schemas import Citation
+from companion.faces.api.routers.ask import AskFilters, AskRequest
+from companion.faces.api.routers.tips import ReviewRequest
+from companion.features.feedback.store import FeedbackIn
 from fuzz.strategies import (
     JSON_VALUES,
     STRING_FAULTS,

@@ -15,8 +15,8 @@ from pathlib import Path
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from companion.errors import TranscriptParseError
-from companion.schemas import Session
+from companion.core.errors import TranscriptParseError
+from companion.core.schemas import Session
 from fuzz.strategies import (
     ANY_CHAR,
     BOMS,

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from companion.context import Context
+from companion.core.settings import ChromaSettings, Settings
+from companion.features.tips.extraction import extract_candidates
+from companion.retrieval.context import Context
 from companion.retrieval.hybrid import SearchFilters
-from companion.settings import ChromaSettings, Settings
-from companion.tips.extraction import extract_candidates
 from ingest.chunking import Chunker, tokenizer_counter
 from ingest.parsers import discover, load_session
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from companion.answering.service import AnswerService
-from companion.context import Context
-from companion.settings import ChromaSettings, Settings
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.core.settings import ChromaSettings, Settings
+from companion.features.ask.service import AnswerService
+from companion.retrieval.context import Context
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

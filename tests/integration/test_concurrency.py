@@ -24,13 +24,13 @@ from corpus_versions import SESSIONS_V1, SESSIONS_V2, write_files
 from fastapi.testclient import TestClient
 from store_state import Version, assert_settled, assert_whole, expected_versions, read_state
 
-from companion.api import create_app
+from companion.app import build_pipeline
 from companion.auth.keys import KeyStore
-from companion.context import Context
-from companion.providers.catalog import Catalog
-from companion.schemas import Chunk, Session, Turn
-from companion.settings import APISettings, Settings
-from ingest.service import build_pipeline
+from companion.core.schemas import Chunk, Session, Turn
+from companion.core.settings import APISettings, Settings
+from companion.faces.api import create_app
+from companion.retrieval.context import Context
+from companion.storage.catalog import Catalog
 
 QUESTIONS = (
     "Where should the decision go in a submission?",

@@ -204,9 +204,9 @@ class _Killed(BaseException):
 
 def test_a_kill_between_the_catalog_and_the_listeners_is_caught_up(tmp_path, embeddings):
     """The window a random kill rarely hits: rows replaced, tips and summary not yet updated."""
-    from companion.context import Context
-    from companion.settings import Settings
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
+    from companion.core.settings import Settings
+    from companion.retrieval.context import Context
 
     data, folder = tmp_path / "data", write_files(tmp_path / "in", SESSIONS_V1)
     ctx = Context(Settings(data_dir=data), embeddings=embeddings)

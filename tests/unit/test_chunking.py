@@ -1,5 +1,5 @@
-from companion.schemas import Session, Turn
-from companion.settings import Settings
+from companion.core.schemas import Session, Turn
+from companion.core.settings import Settings
 from ingest.chunking import Chunker, split_sentences, tokenizer_counter
 
 COUNT = tokenizer_counter(Settings().resolved_model_path())

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from companion.providers.embeddings import SentenceTransformerEmbeddings
+from companion.storage.embeddings import SentenceTransformerEmbeddings
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from companion.errors import ConfigurationError, InputError
-from companion.schemas import Session, Turn
-from companion.settings import Settings
+from companion.core.errors import ConfigurationError, InputError
+from companion.core.schemas import Session, Turn
+from companion.core.settings import Settings
 from evals.baselines import plain_transcript, split_documents
 from evals.datasets import (
     ANSWERABLE,

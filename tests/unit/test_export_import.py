@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from companion.answering.service import AnswerService
 from companion.auth.keys import KeyStore
-from companion.context import Context
-from companion.people import PeopleDirectory, load_people_file
-from companion.privacy.audit import AuditLog
-from companion.privacy.export import export_state
-from companion.privacy.importer import import_state
-from companion.privacy.manifest import TransferError
-from companion.providers.embeddings import SentenceTransformerEmbeddings
-from companion.settings import Settings
+from companion.core.settings import Settings
+from companion.features.ask.service import AnswerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.features.privacy.export import export_state
+from companion.features.privacy.importer import import_state
+from companion.features.privacy.manifest import TransferError
+from companion.retrieval.context import Context
+from companion.storage.embeddings import SentenceTransformerEmbeddings
+from ingest.audit import AuditLog
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def test_import_refuses_another_embedding_model(
 def test_cli_export_and_import_replace(
     source: Context, ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from companion.cli import _register, app
+    from companion.faces.cli import _register, app
 
     _register()
     runner = CliRunner()
@@ -123,7 +123,7 @@ def test_cli_export_and_import_replace(
 
     (tmp_path / "one").mkdir()
     (tmp_path / "one" / "x.txt").write_text("[00:00:01] Tom: A session already here.\n")
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     assert build_pipeline(ctx).ingest([tmp_path / "one"]).ok
     monkeypatch.setenv("COMPANION_DATA_DIR", str(ctx.settings.data_dir))

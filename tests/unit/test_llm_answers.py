@@ -19,17 +19,17 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from typer.testing import CliRunner
 
-from companion.answering.llm import LLMGenerator, make_llm_generator
-from companion.answering.service import AnswerService
-from companion.answering.verifier import GroundingVerifier, split_cited_sentences
-from companion.context import Context
-from companion.errors import ConfigurationError
+from companion.core.errors import ConfigurationError
+from companion.core.grounding import GroundingVerifier, split_cited_sentences
+from companion.core.schemas import Answer
+from companion.core.settings import LLMSettings, Settings
+from companion.features.ask.llm import LLMGenerator, make_llm_generator
+from companion.features.ask.service import AnswerService
 from companion.llm import registry
 from companion.llm.client import ChatClient
 from companion.llm.prompts import load_prompt
 from companion.llm.streaming import SentenceEvent
-from companion.schemas import Answer
-from companion.settings import LLMSettings, Settings
+from companion.retrieval.context import Context
 
 SUBMISSIONS = (
     "[00:00:05] Amara Okafor: Put the recommendation in the first paragraph of the submission. "
@@ -102,7 +102,7 @@ def _write(folder: Path, files: dict[str, str]) -> Path:
 
 @pytest.fixture
 def corpus_ctx(tmp_path: Path, embeddings: Any) -> Iterator[Context]:
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     ctx = Context(Settings(data_dir=tmp_path / "data"), embeddings=embeddings)
     folder = _write(
@@ -333,8 +333,8 @@ def test_llm_generator_needs_a_provider(corpus_ctx):
 
 
 def test_cli_streams_and_shows_dropped_sentences(tmp_path, monkeypatch):
-    from companion.cli import _register, app
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
+    from companion.faces.cli import _register, app
 
     _register()
     data = tmp_path / "data"  # the autouse fixture points COMPANION_DATA_DIR here

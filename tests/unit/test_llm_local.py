@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from companion.answering.service import AnswerService
-from companion.context import Context
+from companion.core.schemas import Answer
+from companion.core.settings import LLMSettings, Settings
+from companion.features.ask.service import AnswerService
 from companion.llm.local import LocalChatModel
 from companion.llm.streaming import SentenceEvent
-from companion.schemas import Answer
-from companion.settings import LLMSettings, Settings
+from companion.retrieval.context import Context
 
 pytestmark = [
     pytest.mark.slow,
@@ -38,7 +38,7 @@ INJECTION = (
 def test_local_model_answers_offline_cites_only_real_passages_and_caches_weights(
     tmp_path: Path, embeddings: Any
 ) -> None:
-    from ingest.service import build_pipeline
+    from companion.app import build_pipeline
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
-from companion.errors import ConfigurationError, ProviderError
+from companion.core.errors import ConfigurationError, ProviderError
+from companion.core.settings import LLMSettings, Settings
 from companion.llm.client import ChatClient, is_retryable
 from companion.llm.prompts import data_element, load_prompt, parse_template
 from companion.llm.registry import make_chat_model
@@ -19,7 +20,6 @@ from companion.llm.streaming import (
     says_not_covered,
 )
 from companion.llm.weights import resolve_source
-from companion.settings import LLMSettings, Settings
 
 
 def _settings(tmp_path: Path, **llm: Any) -> Settings:

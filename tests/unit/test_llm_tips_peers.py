@@ -20,20 +20,20 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from typer.testing import CliRunner
 
-from companion.answering.verifier import GroundingVerifier
-from companion.context import Context
-from companion.errors import ConfigurationError
+from companion.app import build_pipeline
+from companion.core.errors import ConfigurationError
+from companion.core.grounding import GroundingVerifier
+from companion.core.settings import LLMSettings
+from companion.features.peers.llm_reason import LLMReasoner
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.features.tips.registry import TipRegistry
+from companion.features.tips.views import TipViews
+from companion.features.tips.wording import TipWorder, make_tip_worder, reword_tips
+from companion.features.tips.wording_cache import WordingCache
 from companion.llm import registry
 from companion.llm.client import ChatClient
-from companion.peers.llm_reason import LLMReasoner
-from companion.peers.service import PeerService
-from companion.people import PeopleDirectory, load_people_file
-from companion.settings import LLMSettings
-from companion.tips.registry import TipRegistry
-from companion.tips.views import TipViews
-from companion.tips.wording import TipWorder, make_tip_worder, reword_tips
-from companion.tips.wording_cache import WordingCache
-from ingest.service import build_pipeline
+from companion.retrieval.context import Context
 
 pytestmark = pytest.mark.slow
 
@@ -245,7 +245,7 @@ def test_reword_needs_an_llm_provider(samples_ctx):
 
 
 def test_cli_rewords_top_tips_and_show_says_whose_wording(samples_ctx, monkeypatch):
-    from companion.cli import _register, app
+    from companion.faces.cli import _register, app
 
     _register()
     monkeypatch.setenv("COMPANION_DATA_DIR", str(samples_ctx.settings.data_dir))
@@ -340,7 +340,7 @@ def test_an_unsupported_or_failed_reason_falls_back_to_the_rule_based_one(sample
     model.failures.append(ConnectionError("connection refused"))
     llm = reasoner(samples, model)
 
-    with caplog.at_level(logging.WARNING, logger="companion.peers"):
+    with caplog.at_level(logging.WARNING, logger="companion.features.peers"):
         result = PeerService(samples, record=False, reasoner=llm).recommend(TOPIC)
 
     assert [s.reason for s in result.suggestions] == [s.reason for s in rule_based.suggestions]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from companion.errors import TranscriptParseError
+from companion.core.errors import TranscriptParseError
 from ingest.parsers import (
     PARSER_VERSION,
     SUPPORTED_EXTENSIONS,

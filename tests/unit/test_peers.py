@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from companion.context import Context
-from companion.errors import InputError
-from companion.peers.service import PeerService
-from companion.people import PeopleDirectory, load_people_file
-from companion.settings import PeersSettings, Settings
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.core.errors import InputError
+from companion.core.settings import PeersSettings, Settings
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.retrieval.context import Context
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from companion.api import create_app
+from companion.app import build_pipeline
 from companion.auth.keys import KeyStore
-from companion.people import PeopleDirectory, load_people_file
-from ingest.service import build_pipeline
+from companion.faces.api import create_app
+from companion.features.people import PeopleDirectory, load_people_file
 
 pytestmark = pytest.mark.slow
 

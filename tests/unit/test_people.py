@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from companion.context import Context
-from companion.people import (
+from companion.core.settings import Settings
+from companion.features.people import (
     PeopleDirectory,
     PeopleFileError,
     load_people_file,
     normalise_name,
     resolve_speaker,
 )
-from companion.providers.catalog import Catalog
-from companion.settings import Settings
+from companion.retrieval.context import Context
+from companion.storage.catalog import Catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 

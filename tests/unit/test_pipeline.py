@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from companion.answering.service import AnswerService
-from companion.context import Context
-from companion.errors import NotFoundError
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.core.errors import NotFoundError
+from companion.features.ask.service import AnswerService
+from companion.retrieval.context import Context
 
 pytestmark = pytest.mark.slow
 

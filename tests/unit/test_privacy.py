@@ -13,19 +13,19 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from companion.answering.service import AnswerService
-from companion.api.app import create_app
+from companion.app import build_pipeline
 from companion.auth.keys import KeyStore
-from companion.context import Context
-from companion.errors import NotFoundError
-from companion.peers.service import PeerService
-from companion.people import PeopleDirectory, load_people_file
-from companion.privacy.audit import AuditLog
-from companion.privacy.forget import forget_person
-from companion.privacy.tombstones import REDACTED_SPEAKER, REDACTED_TEXT
-from companion.summaries.service import SummaryService
-from companion.tips.store import TipStore
-from ingest.service import build_pipeline
+from companion.core.errors import NotFoundError
+from companion.faces.api.app import create_app
+from companion.features.ask.service import AnswerService
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.features.privacy.forget import forget_person
+from companion.features.summaries.service import SummaryService
+from companion.features.tips.store import TipStore
+from companion.retrieval.context import Context
+from ingest.audit import AuditLog
+from ingest.tombstones import REDACTED_SPEAKER, REDACTED_TEXT
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def _surfaces(ctx: Context, sessions: list[str], sentences: set[str]) -> dict[st
 
 
 def _cli(ctx: Context, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    from companion.cli import _register, app
+    from companion.faces.cli import _register, app
 
     _register()
     monkeypatch.setenv("COMPANION_DATA_DIR", str(ctx.settings.data_dir))

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from companion.context import Context
-from companion.privacy.audit import AuditLog
-from companion.privacy.retention import expired_sessions, purge_sessions
-from companion.summaries.store import SummaryStore
-from companion.tips.store import TipStore
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.features.summaries.store import SummaryStore
+from companion.features.tips.store import TipStore
+from companion.retrieval.context import Context
+from ingest.audit import AuditLog
+from ingest.retention import expired_sessions, purge_sessions
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +38,7 @@ def _corpus(folder: Path) -> Path:
 
 
 def _cli(ctx: Context, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
-    from companion.cli import _register, app
+    from companion.faces.cli import _register, app
 
     _register()
     monkeypatch.setenv("COMPANION_DATA_DIR", str(ctx.settings.data_dir))

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from companion.errors import NotFoundError
-from companion.schemas import Session, Turn
-from companion.summaries.actions import find_action_items
-from companion.summaries.digest import build_digest
-from companion.summaries.listener import make_listener
-from companion.summaries.models import ActionItem, Summary, SummaryPoint
-from companion.summaries.questions import find_open_questions
-from companion.summaries.render import MarkdownRenderer
-from companion.summaries.service import SummaryService
-from companion.summaries.summariser import make_summariser
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.core.errors import NotFoundError
+from companion.core.schemas import Session, Turn
+from companion.features.summaries.actions import find_action_items
+from companion.features.summaries.digest import build_digest
+from companion.features.summaries.listener import make_listener
+from companion.features.summaries.models import ActionItem, Summary, SummaryPoint
+from companion.features.summaries.questions import find_open_questions
+from companion.features.summaries.render import MarkdownRenderer
+from companion.features.summaries.service import SummaryService
+from companion.features.summaries.summariser import make_summariser
 
 pytestmark = pytest.mark.slow
 
@@ -225,7 +225,7 @@ def test_link_template_points_at_a_player():
 
 
 def _evidence(start: float):
-    from companion.schemas import Evidence
+    from companion.core.schemas import Evidence
 
     return Evidence(session_id="s1", speaker="Tom", start=start, end=start + 5, turn_start=3,
                     turn_end=3, quote="I'll send it.")
@@ -268,9 +268,9 @@ def test_series_digest_merges_across_sessions(samples_ctx):
 
 
 def test_open_questions_across_the_corpus_with_peers(samples_ctx):
-    from companion.people import PeopleDirectory
-    from companion.people.loader import load_people_file
-    from companion.summaries.corpus import CorpusQuestions
+    from companion.features.people import PeopleDirectory
+    from companion.features.people.loader import load_people_file
+    from companion.features.summaries.corpus import CorpusQuestions
 
     PeopleDirectory(samples_ctx.catalog).upsert(load_people_file(SAMPLES / "people.yaml"))
     found = CorpusQuestions(SummaryService(samples_ctx)).all()
@@ -331,7 +331,11 @@ def test_unknown_llm_provider_falls_back_to_extractive_with_a_notice(samples_ctx
 
 
 def test_abstractive_prompt_numbers_passages_and_maps_citations_back():
-    from companion.summaries.passages import citation_for, numbered_passages, summary_messages
+    from companion.features.summaries.passages import (
+        citation_for,
+        numbered_passages,
+        summary_messages,
+    )
 
     session = _session([("Amara", "Put the ask first."),
                         ("Tom", "I'll send the <b>template</b> by Friday.")])

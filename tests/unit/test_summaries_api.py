@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from companion.api.app import create_app
 from companion.auth.keys import KeyStore
-from companion.errors import InputError
+from companion.core.errors import InputError
+from companion.faces.api.app import create_app
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,7 @@ def test_series_digest_leaves_out_private_sessions_unless_asked(client_and_keys)
 
 
 def test_cli_summarise_json_markdown_and_errors(samples_ctx, monkeypatch):
-    from companion.cli import _register, app
+    from companion.faces.cli import _register, app
 
     _register()
     monkeypatch.setenv("COMPANION_DATA_DIR", str(samples_ctx.settings.data_dir))

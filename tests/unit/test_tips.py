@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from companion.errors import InputError, NotFoundError
-from companion.tips.models import Tip
-from companion.tips.registry import TipRegistry
-from companion.tips.views import TipViews
-from ingest.service import build_pipeline
+from companion.app import build_pipeline
+from companion.core.errors import InputError, NotFoundError
+from companion.features.tips.models import Tip
+from companion.features.tips.registry import TipRegistry
+from companion.features.tips.views import TipViews
 
 pytestmark = pytest.mark.slow
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from companion.api import create_app
+from companion.app import build_pipeline
 from companion.auth.keys import KeyStore
-from companion.tips.registry import TipRegistry
-from companion.tips.views import TipViews
-from ingest.service import build_pipeline
+from companion.faces.api import create_app
+from companion.features.tips.registry import TipRegistry
+from companion.features.tips.views import TipViews
 
 pytestmark = pytest.mark.slow
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from companion.schemas import Session, Turn
-from companion.settings import TipsSettings
-from companion.tips.extraction import advice_cue, extract_candidates
-from companion.tips.polarity import opposed
-from companion.tips.rebuild import carry_ids
-from companion.tips.speakers import person_keys
+from companion.core.schemas import Session, Turn
+from companion.core.settings import TipsSettings
+from companion.features.tips.extraction import advice_cue, extract_candidates
+from companion.features.tips.polarity import opposed
+from companion.features.tips.rebuild import carry_ids
+from companion.features.tips.speakers import person_keys
 
 SETTINGS = TipsSettings()
 

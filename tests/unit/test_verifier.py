@@ -1,6 +1,6 @@
-from companion.answering.verifier import GroundingVerifier, split_cited_sentences
-from companion.providers.catalog import Catalog
-from companion.schemas import Answer, Citation, Session, Turn
+from companion.core.grounding import GroundingVerifier, split_cited_sentences
+from companion.core.schemas import Answer, Citation, Session, Turn
+from companion.storage.catalog import Catalog
 
 
 def _catalog(tmp_path) -> Catalog:

@@ -1,0 +1,86 @@
+"""Summaries: one session's summary, a series digest, and open questions across sessions.
+
+Access: admin keys only. Summaries are the facilitators' tool; a widget key (embedded in a public
+intranet page) may ask, read tips, give feedback and suggest peers, nothing else, so it gets 403
+here. Sessions without consent are left out of digests and open questions unless
+`include_private=true`. `?format=md` returns the Markdown email text instead of JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from companion.faces.api.deps import AdminKey, CtxDep, SummariesDep
+from companion.features.summaries.corpus import CorpusQuestions
+from companion.features.summaries.digest import build_digest
+from companion.features.summaries.models import CorpusQuestion, SeriesDigest, Summary
+from companion.features.summaries.render import MarkdownRenderer
+from companion.retrieval.context import Context
+
+router = APIRouter(prefix="/v1", tags=["summaries"])
+
+Format = Literal["json", "md"]
+MARKDOWN = "text/markdown; charset=utf-8"
+
+
+def _renderer(ctx: Context) -> MarkdownRenderer:
+    titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
+    return MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+
+
+@router.get("/sessions/{session_id}/summary", response_model=Summary)
+async def session_summary(
+    session_id: str,
+    ctx: CtxDep,
+    summaries: SummariesDep,
+    key: AdminKey,
+    format: Format = "json",
+    refresh: bool = False,
+) -> Summary | Response:
+    """A session's cited summary (cached; `refresh=true` regenerates it)."""
+    summary = await run_in_threadpool(summaries.summary, session_id, refresh, True)
+    if format == "md":
+        return Response(_renderer(ctx).summary(summary), media_type=MARKDOWN)
+    return summary
+
+
+@router.get("/series/{series}/digest", response_model=SeriesDigest)
+async def series_digest(
+    series: str,
+    ctx: CtxDep,
+    summaries: SummariesDep,
+    key: AdminKey,
+    since: dt.date | None = None,
+    include_private: bool = False,
+    format: Format = "json",
+) -> SeriesDigest | Response:
+    """A digest across a series' sessions; sessions without consent only for admin keys."""
+    digest = await run_in_threadpool(
+        build_digest, summaries, series, since.isoformat() if since else None,
+        include_private,
+    )
+    if format == "md":
+        return Response(_renderer(ctx).digest(digest), media_type=MARKDOWN)
+    return digest
+
+
+@router.get("/open-questions", response_model=list[CorpusQuestion])
+async def open_questions(
+    ctx: CtxDep,
+    summaries: SummariesDep,
+    key: AdminKey,
+    include_private: bool = False,
+    format: Format = "json",
+) -> list[CorpusQuestion] | Response:
+    """Questions left open in a session: where another session answers them, or whom to ask."""
+    found = await run_in_threadpool(
+        CorpusQuestions(summaries).all, include_private
+    )
+    if format == "md":
+        return Response(_renderer(ctx).open_questions(found), media_type=MARKDOWN)
+    return found

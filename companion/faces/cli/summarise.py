@@ -1,0 +1,86 @@
+"""`companion summarise SESSION_ID | --series NAME | --open-questions`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from companion.core.errors import InputError
+from companion.faces.cli import app
+from companion.faces.cli.common import open_companion, print_json
+from companion.features.summaries.models import SeriesDigest, Summary
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"--since: expected a date as YYYY-MM-DD, got '{value}'") from exc
+    return value
+
+
+@app.command()
+def summarise(
+    session_id: Annotated[str | None, typer.Argument(help="the session to summarise")] = None,
+    series: Annotated[
+        str | None, typer.Option("--series", help="a digest across this series' sessions")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="--series: only sessions on or after YYYY-MM-DD")
+    ] = None,
+    open_questions: Annotated[
+        bool, typer.Option("--open-questions",
+                           help="questions no session answers, with peers to ask")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="regenerate even if the cached summary is fresh")
+    ] = False,
+    include_private: Annotated[
+        bool, typer.Option(help="--series / --open-questions: include sessions whose "
+                                "participants did not consent to sharing")
+    ] = False,
+) -> None:
+    """A cited summary of a session, a digest of a series, or the corpus's open questions."""
+    from companion.features.summaries.corpus import CorpusQuestions
+    from companion.features.summaries.digest import build_digest
+    from companion.features.summaries.render import MarkdownRenderer
+
+    if sum((session_id is not None, series is not None, open_questions)) != 1:
+        raise InputError("give one of: SESSION_ID, --series NAME, --open-questions")
+    if fmt not in ("md", "json"):
+        raise InputError(f"--format: expected md or json, got '{fmt}'")
+    if since is not None and series is None:
+        raise InputError("--since goes with --series")
+    companion = open_companion()
+    ctx = companion.ctx
+    out: Summary | SeriesDigest | str
+    service = companion.summaries
+    titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
+    render = MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    if session_id is not None:
+        # The CLI is the operator's: it may summarise sessions without consent (marked so).
+        summary = service.summary(session_id, refresh=refresh, private=True)
+        out = summary if fmt == "json" else render.summary(summary)
+    elif series is not None:
+        if refresh:
+            from companion.features.summaries.digest import series_session_ids
+
+            for sid in series_session_ids(service, series, _check_date(since)):
+                service.summary(sid, refresh=True, private=True)
+        digest = build_digest(service, series, _check_date(since), private=include_private)
+        out = digest if fmt == "json" else render.digest(digest)
+    else:
+        found = CorpusQuestions(service).all(private=include_private)
+        if fmt == "json":
+            print_json([q.model_dump(mode="json") for q in found])
+            return
+        out = render.open_questions(found)
+    if isinstance(out, str):
+        typer.echo(out, nl=False)
+    else:
+        print_json(out)

@@ -1,0 +1,133 @@
+"""The `feedback` table: what readers said about answers, citations and links."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from companion.core.schemas import Citation, FeedbackKind, Text
+from companion.core.traces import Traces
+from companion.storage.catalog import Catalog
+
+FEEDBACK_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    question TEXT,
+    answer TEXT,
+    citation TEXT,
+    url TEXT,
+    comment TEXT,
+    key_id TEXT,
+    origin TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_created ON feedback(created_at);
+"""
+
+
+class FeedbackIn(BaseModel):
+    """What a reader reports; only `kind` is required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FeedbackKind
+    question: Text | None = Field(default=None, max_length=2_000)
+    answer: Text | None = Field(default=None, max_length=20_000)
+    citation: Citation | Text | None = Field(
+        default=None, description="the citation concerned: as in the answer, or as shown"
+    )
+    url: Text | None = Field(default=None, max_length=2_000, description="page or broken link")
+    comment: Text | None = Field(default=None, max_length=4_000)
+
+
+class FeedbackRecord(FeedbackIn):
+    """A stored piece of feedback."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    key_id: str | None = None
+    origin: str | None = None
+    created_at: str
+
+
+class FeedbackStore:
+    """Feedback rows in the catalog.
+
+    Args:
+        catalog: the catalog the table lives in (created if missing).
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        catalog.ensure_schema(FEEDBACK_SCHEMA)
+
+    def add(
+        self, item: FeedbackIn, key_id: str | None = None, origin: str | None = None
+    ) -> FeedbackRecord:
+        """Store one piece of feedback."""
+        citation: str | None = None
+        if isinstance(item.citation, Citation):
+            citation = item.citation.model_dump_json()
+        elif item.citation is not None:
+            citation = json.dumps(item.citation)
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.catalog.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO feedback (kind, question, answer, citation, url, comment, key_id,"
+                " origin, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                (item.kind, item.question, item.answer, citation, item.url, item.comment,
+                 key_id, origin, created),
+            )
+            row_id = int(cur.lastrowid or 0)
+        return FeedbackRecord(
+            **item.model_dump(), id=row_id, key_id=key_id, origin=origin, created_at=created
+        )
+
+    def list(self, kind: str | None = None, limit: int = 100) -> list[FeedbackRecord]:
+        """Feedback, newest first."""
+        sql = "SELECT * FROM feedback"
+        params: list[Any] = []
+        if kind:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        sql += " ORDER BY id DESC LIMIT ?"
+        rows = self.catalog.conn.execute(sql, (*params, limit)).fetchall()
+        return [self._record(dict(r)) for r in rows]
+
+    @staticmethod
+    def _record(row: dict[str, Any]) -> FeedbackRecord:
+        raw = row.pop("citation")
+        citation: Citation | str | None = None
+        if raw is not None:
+            value = json.loads(raw)
+            citation = Citation.model_validate(value) if isinstance(value, dict) else value
+        return FeedbackRecord(**row, citation=citation)
+
+    def redact(self, traces: Traces, notice: str) -> int:
+        """Replace answers, citations, questions and comments that quote or name a person.
+
+        The citation column holds JSON, so the notice is stored JSON-encoded (a plain string
+        there made every later listing fail).
+        """
+        rows = self.catalog.conn.execute(
+            "SELECT id, question, answer, citation, comment FROM feedback"
+        ).fetchall()
+        hits = [
+            r[0] for r in rows
+            if any(traces.quoted_in(v) or traces.named_in(v) for v in (r[1], r[2], r[3], r[4]))
+        ]
+        with self.catalog.transaction() as conn:
+            conn.executemany(
+                "UPDATE feedback SET answer = ?, citation = CASE WHEN citation IS NULL THEN NULL "
+                "ELSE ? END, question = CASE WHEN question IS NULL THEN NULL ELSE ? END, "
+                "comment = CASE WHEN comment IS NULL THEN NULL "
+                "ELSE ? END WHERE id = ?",
+                [(notice, json.dumps(notice), notice, notice, i) for i in hits],
+            )
+        return len(hits)
+

@@ -1,0 +1,174 @@
+"""Assign advice quotes to tips: paraphrases join, opposites stay apart and get linked.
+
+The closeness of two quotes is their embedding cosine plus a bonus for shared content terms
+(`lexical_weight` x overlap coefficient of stemmed terms): paraphrases of the same advice
+usually keep a key word ("recommendation", "source and date") that MiniLM alone underweights.
+A quote joins the tip whose closest quote reaches `same_tip_similarity`, provided its average
+closeness to the tip's quotes reaches `cohesion` (so one borderline pair cannot chain two tips
+into one) and the lexical checks in `polarity` do not say the two advise opposite things.
+Otherwise it starts a new tip. Quotes are assigned one at a time in session order, which is
+what makes the registry incremental: a new session is assigned against what is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from companion.core.settings import TipsSettings
+from companion.features.tips.polarity import opposed, polarity
+from companion.features.tips.weights import Weigher, uniform_terms
+
+
+@dataclass(frozen=True)
+class Member:
+    """A quote (or a tip's anchor) that new quotes are compared with."""
+
+    tip_id: str
+    quote: str
+    vector: Any
+    terms: Mapping[str, float] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, tip_id: str, quote: str, vector: Any, weigh: Weigher = uniform_terms) -> Member:
+        """A member with its weighted content terms computed."""
+        return cls(tip_id, quote, vector, weigh(quote))
+
+
+def term_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """Weighted overlap coefficient: weight of the shared terms / weight of the lighter text."""
+    if not a or not b:
+        return 0.0
+    shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
+    return shared / min(sum(a.values()), sum(b.values()))
+
+
+class TipIndex:
+    """The registry's quote vectors, grown as quotes are assigned.
+
+    Args:
+        settings: thresholds (`same_tip_similarity`, `cohesion`, `lexical_weight`,
+            `contradiction_similarity`).
+        redirects: merged tip id -> survivor id.
+        weigh: weighted content terms of a text (IDF over the corpus in the registry).
+    """
+
+    def __init__(
+        self,
+        settings: TipsSettings,
+        redirects: dict[str, str] | None = None,
+        weigh: Weigher = uniform_terms,
+    ) -> None:
+        self.settings = settings
+        self.weigh = weigh
+        self.redirects = dict(redirects or {})
+        self._members: list[Member] = []
+        self._rows: dict[str, list[int]] = {}  # surviving tip id -> its members' rows
+        self._matrix: Any = None
+        self._size = 0
+
+    def resolve(self, tip_id: str) -> str:
+        """The surviving tip for an id that may have been merged away."""
+        seen = set()
+        while tip_id in self.redirects and tip_id not in seen:
+            seen.add(tip_id)
+            tip_id = self.redirects[tip_id]
+        return tip_id
+
+    def member(self, tip_id: str, quote: str, vector: Any) -> Member:
+        """A member weighed the way this index weighs terms."""
+        return Member.of(tip_id, quote, vector, self.weigh)
+
+    def add(self, member: Member) -> None:
+        """Make a quote available for matching."""
+        vector = np.asarray(member.vector, dtype=np.float32)
+        if self._matrix is None:
+            self._matrix = np.zeros((64, vector.shape[0]), dtype=np.float32)
+        if self._size == self._matrix.shape[0]:
+            self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+        self._matrix[self._size] = vector
+        self._members.append(member)
+        self._rows.setdefault(self.resolve(member.tip_id), []).append(self._size)
+        self._size += 1
+
+    def extend(self, members: Iterable[Member]) -> None:
+        """Add many quotes."""
+        for member in members:
+            self.add(member)
+
+    def match(self, quote: str, vector: Any) -> tuple[str, float] | None:
+        """The tip this quote paraphrases, with its closeness; None when it is new advice."""
+        if not self._size:
+            return None
+        cfg = self.settings
+        terms = self.weigh(quote)
+        cosines = self._matrix[: self._size] @ np.asarray(vector, dtype=np.float32)
+        floor = min(cfg.same_tip_similarity - cfg.lexical_weight, cfg.contradiction_similarity)
+        near = np.nonzero(cosines >= floor)[0]
+        lexical = cfg.lexical_weight
+        scores = {
+            int(i): float(cosines[i]) + lexical * term_overlap(terms, self._members[i].terms)
+            for i in near
+        }
+        by_tip: dict[str, list[int]] = {}
+        for i in sorted(scores, key=lambda k: -scores[k]):
+            by_tip.setdefault(self.resolve(self._members[i].tip_id), []).append(i)
+        sign = polarity(quote)
+        for tip_id, rows in by_tip.items():  # in order of each tip's closest quote
+            best = scores[rows[0]]
+            if best < cfg.same_tip_similarity:
+                break
+            if polarity(self._members[rows[0]].quote) != sign:
+                # A prohibition rarely paraphrases an instruction: ask for more closeness.
+                if best < cfg.same_tip_similarity + cfg.polarity_margin:
+                    continue
+            if any(opposed(quote, self._members[i].quote) for i in rows):
+                continue  # a close quote of this tip advises the opposite
+            if self._cohesion(tip_id, terms, cosines) >= cfg.cohesion:
+                return tip_id, best
+        return None
+
+    def _cohesion(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> float:
+        """Average closeness of a quote to every quote of a tip."""
+        rows = self._rows[tip_id]
+        w = self.settings.lexical_weight
+        return sum(
+            float(cosines[i]) + w * term_overlap(terms, self._members[i].terms) for i in rows
+        ) / len(rows)
+
+
+def contradiction_pairs(
+    members: list[Member], threshold: float, among: set[str] | None = None
+) -> set[tuple[str, str]]:
+    """Pairs of tips with a close pair of quotes that advise opposite things.
+
+    Args:
+        members: every stored quote.
+        threshold: cosine from which two quotes are about the same thing.
+        among: only pairs with at least one of these tips (the ones an update touched), so an
+            update costs (its quotes x all quotes), not (all quotes)^2.
+    """
+    if len(members) < 2:
+        return set()
+    matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
+    if among is None:
+        rows = np.arange(len(members))
+        close = np.argwhere(np.triu(matrix @ matrix.T >= threshold, k=1))
+    else:
+        rows = np.array([i for i, m in enumerate(members) if m.tip_id in among], dtype=np.int64)
+        if not len(rows):
+            return set()
+        hits = np.argwhere(matrix[rows] @ matrix.T >= threshold)
+        close = np.stack([rows[hits[:, 0]], hits[:, 1]], axis=1) if len(hits) else hits
+    pairs: set[tuple[str, str]] = set()
+    for i, j in close:
+        a, b = members[int(i)], members[int(j)]
+        if a.tip_id == b.tip_id:
+            continue
+        key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
+        if key not in pairs and opposed(a.quote, b.quote):
+            pairs.add(key)
+    return pairs

@@ -1,5 +1,0 @@
-"""Feedback from readers (helpful, wrong citation, broken link...), kept in the catalog."""
-
-from companion.feedback.store import FeedbackIn, FeedbackRecord, FeedbackStore
-
-__all__ = ["FeedbackIn", "FeedbackRecord", "FeedbackStore"]

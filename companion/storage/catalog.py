@@ -1,0 +1,378 @@
+"""The relational catalog: sessions, turns, chunks (with an FTS5 index) and the vector journal.
+
+SQLite in WAL mode with a busy timeout, one connection per thread, so several API workers and an
+ingest can share the file. The catalog is the source of truth: a chunk exists when its row does;
+the vector store is an index that retrieval joins back to these rows.
+
+Writing a session touches two stores (vectors, then rows), so session writers also hold a file
+lock beside the catalog (`write_lock`): whoever sees a journal entry while holding it knows the
+writer that opened it is gone (killed, or failed) and may reconcile it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from companion.core.errors import NotFoundError
+from companion.core.schemas import Chunk, Session, SessionSummary, Turn
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    date TEXT,
+    kind TEXT,
+    facilitator TEXT,
+    series TEXT,
+    consent INTEGER NOT NULL DEFAULT 1,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS turns (
+    session_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    speaker TEXT,
+    text TEXT NOT NULL,
+    start REAL,
+    "end" REAL,
+    section TEXT,
+    PRIMARY KEY (session_id, idx)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    turn_start INTEGER NOT NULL,
+    turn_end INTEGER NOT NULL,
+    start REAL,
+    "end" REAL,
+    speakers TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_session ON chunks(session_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    text, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+-- Sessions whose vectors or derived data (tips, summaries) may disagree with the catalog (an
+-- ingest or delete in progress, or one that was killed): the next run reconciles them first.
+CREATE TABLE IF NOT EXISTS vector_journal (
+    session_id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL
+);
+"""
+
+
+# Seconds a writer waits for another's transaction before "database is locked": long enough
+# for the longest transaction (a session replace, a tips update), short enough to surface a hang.
+BUSY_TIMEOUT_S = 30.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """SQLite-backed catalog; safe to share between threads (a connection per thread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._schemas: set[str] = set()
+        self._schemas_lock = threading.Lock()
+        self.ensure_schema(SCHEMA)
+
+    # -- connections -------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The calling thread's connection (opened on first use)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            # Durable across a killed process (only a power cut can lose the last commits).
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work (BEGIN IMMEDIATE so writers queue instead of failing)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the session writers' lock (across threads and processes; re-entrant per thread).
+
+        The operating system drops the lock when its process dies, so a killed ingest never
+        blocks the next one.
+        """
+        depth: int = getattr(self._local, "lock_depth", 0)
+        if depth:
+            self._local.lock_depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth = depth
+            return
+        # flock conflicts between open files, not processes: each holder opens its own.
+        with open(self.path.with_name(self.path.name + ".lock"), "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            self._local.lock_depth = 1
+            try:
+                yield
+            finally:
+                self._local.lock_depth = 0
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def ensure_schema(self, ddl: str) -> None:
+        """Create a feature's tables (tips, people, keys...) if they do not exist.
+
+        Runs each script once per catalog object: creating tables takes the write lock, and
+        features call this whenever they open their store.
+        """
+        with self._schemas_lock:
+            if ddl in self._schemas:
+                return
+            # executescript commits on its own, so the script carries its own transaction.
+            self.conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\nCOMMIT;")
+            self._schemas.add(ddl)
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def session_row(self, session_id: str) -> sqlite3.Row | None:
+        """The session's catalog row, or None."""
+        return self.conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+
+    def require_session(self, session_id: str) -> sqlite3.Row:
+        """The session's row; NotFoundError when there is none."""
+        row = self.session_row(session_id)
+        if row is None:
+            raise NotFoundError(f"no session with id '{session_id}'")
+        return row
+
+    def list_sessions(self) -> list[SessionSummary]:
+        """Every session with its turn and chunk counts, newest first."""
+        rows = self.conn.execute(
+            """SELECT s.*, (SELECT count(*) FROM turns t WHERE t.session_id = s.id) AS n_turns,
+                      (SELECT count(*) FROM chunks c WHERE c.session_id = s.id) AS n_chunks
+               FROM sessions s ORDER BY coalesce(s.date, '') DESC, s.id"""
+        ).fetchall()
+        return [
+            SessionSummary(
+                id=r["id"],
+                title=r["title"],
+                source=r["source"],
+                kind=r["kind"],
+                date=r["date"],
+                turns=r["n_turns"],
+                chunks=r["n_chunks"],
+            )
+            for r in rows
+        ]
+
+    def load_session(self, session_id: str) -> Session:
+        """The stored session with all its turns."""
+        row = self.require_session(session_id)
+        return Session(
+            id=row["id"],
+            title=row["title"],
+            date=row["date"],
+            kind=row["kind"],
+            facilitator=row["facilitator"],
+            series=row["series"],
+            consent=bool(row["consent"]),
+            source=row["source"],
+            content_hash=row["content_hash"],
+            turns=self.turns(session_id),
+        )
+
+    def turns(self, session_id: str, start: int = 0, end: int | None = None) -> list[Turn]:
+        """Turns of a session, optionally a range [start, end] (inclusive)."""
+        hi = end if end is not None else 1 << 62
+        rows = self.conn.execute(
+            'SELECT idx, speaker, text, start, "end", section FROM turns '
+            "WHERE session_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
+            (session_id, start, hi),
+        ).fetchall()
+        return [
+            Turn(
+                index=r["idx"],
+                speaker=r["speaker"],
+                text=r["text"],
+                start=r["start"],
+                end=r["end"],
+                section=r["section"],
+            )
+            for r in rows
+        ]
+
+    def replace_session(self, session: Session, chunks: Sequence[Chunk]) -> None:
+        """Write a session, its turns and chunks in one transaction, replacing any old version."""
+        with self.transaction() as conn:
+            self._delete_rows(conn, session.id)
+            conn.execute(
+                "INSERT INTO sessions (id, title, date, kind, facilitator, series, consent, source,"
+                " content_hash, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    session.id,
+                    session.title,
+                    session.date,
+                    session.kind,
+                    session.facilitator,
+                    session.series,
+                    int(session.consent),
+                    session.source,
+                    session.content_hash,
+                    _now(),
+                ),
+            )
+            conn.executemany(
+                'INSERT INTO turns (session_id, idx, speaker, text, start, "end", section) '
+                "VALUES (?,?,?,?,?,?,?)",
+                [
+                    (session.id, t.index, t.speaker, t.text, t.start, t.end, t.section)
+                    for t in session.turns
+                ],
+            )
+            conn.executemany(
+                'INSERT INTO chunks (id, session_id, ordinal, turn_start, turn_end, start, "end",'
+                " speakers, text) VALUES (?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.id,
+                        c.session_id,
+                        c.ordinal,
+                        c.turn_start,
+                        c.turn_end,
+                        c.start,
+                        c.end,
+                        "|".join(c.speakers),
+                        c.text,
+                    )
+                    for c in chunks
+                ],
+            )
+
+    def delete_session(self, session_id: str) -> None:
+        """Remove a session's rows (turns, chunks, FTS entries) in one transaction."""
+        with self.transaction() as conn:
+            self._delete_rows(conn, session_id)
+
+    @staticmethod
+    def _delete_rows(conn: sqlite3.Connection, session_id: str) -> None:
+        conn.execute("DELETE FROM chunks WHERE session_id = ?", (session_id,))
+        conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+        conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # -- chunks ------------------------------------------------------------------------------
+
+    def chunk_ids(self, session_id: str) -> set[str]:
+        """Ids of a session's chunks."""
+        rows = self.conn.execute("SELECT id FROM chunks WHERE session_id = ?", (session_id,))
+        return {r[0] for r in rows}
+
+    def chunks(self, session_id: str) -> list[Chunk]:
+        """A session's stored chunks, in order."""
+        rows = self.conn.execute(
+            "SELECT * FROM chunks WHERE session_id = ? ORDER BY ordinal, turn_start", (session_id,)
+        ).fetchall()
+        return [
+            Chunk(
+                id=r["id"],
+                session_id=r["session_id"],
+                text=r["text"],
+                speakers=[s for s in r["speakers"].split("|") if s],
+                turn_start=r["turn_start"],
+                turn_end=r["turn_end"],
+                start=r["start"],
+                end=r["end"],
+                ordinal=r["ordinal"],
+            )
+            for r in rows
+        ]
+
+    def chunks_by_id(self, ids: Iterable[str]) -> dict[str, sqlite3.Row]:
+        """Chunk rows joined with their session's title, consent, kind and date."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"""SELECT c.*, s.title AS session_title, s.consent, s.kind, s.date
+                FROM chunks c JOIN sessions s ON s.id = c.session_id
+                WHERE c.id IN ({marks})""",
+            ids,
+        ).fetchall()
+        return {r["id"]: r for r in rows}
+
+    def search_lexical(
+        self, match: str, limit: int, where: str = "", params: Sequence[Any] = ()
+    ) -> list[tuple[str, float]]:
+        """BM25 search of chunk text: (chunk id, bm25 score; lower is better)."""
+        sql = f"""SELECT c.id, bm25(chunks_fts) AS score
+                  FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid
+                  JOIN sessions s ON s.id = c.session_id
+                  WHERE chunks_fts MATCH ? {where}
+                  ORDER BY score LIMIT ?"""
+        rows = self.conn.execute(sql, (match, *params, limit)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Totals of sessions, turns and chunks."""
+        conn = self.conn
+        return {
+            name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("sessions", "turns", "chunks")
+        }
+
+    # -- vector journal ----------------------------------------------------------------------
+
+    def journal_open(self, session_id: str) -> None:
+        """Record that the session's vectors and derived data are about to change."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO vector_journal (session_id, started_at) VALUES (?, ?)",
+                (session_id, _now()),
+            )
+
+    def journal_close(self, session_id: str) -> None:
+        """Record that the session's vectors and derived data match the catalog again."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM vector_journal WHERE session_id = ?", (session_id,))
+
+    def journal_pending(self) -> list[str]:
+        """Sessions whose vectors or derived data may not match the catalog."""
+        return [r[0] for r in self.conn.execute("SELECT session_id FROM vector_journal")]

@@ -1,0 +1,134 @@
+"""The vector index: Chroma (embedded or server) behind `langchain_chroma.Chroma`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from companion.core.errors import ConfigurationError
+from companion.core.schemas import Chunk
+
+
+@dataclass(frozen=True)
+class DenseHit:
+    """A chunk id with its cosine similarity to the query."""
+
+    chunk_id: str
+    similarity: float
+
+
+def chunk_metadata(
+    chunk: Chunk, kind: str | None, date: str | None, consent: bool
+) -> dict[str, Any]:
+    """Metadata stored beside each vector, used for filtering inside Chroma."""
+    return {
+        "session_id": chunk.session_id,
+        "kind": kind or "",
+        "date": int(date.replace("-", "")) if date else 0,
+        "consent": consent,
+        "turn_start": chunk.turn_start,
+        "turn_end": chunk.turn_end,
+    }
+
+
+def make_client(url: str | None, path: Path) -> Any:
+    """A chromadb client: `HttpClient` when a server URL is set, else a `PersistentClient`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaClientSettings
+
+    client_settings = ChromaClientSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url)
+        if not parsed.hostname:
+            raise ConfigurationError(f"COMPANION_CHROMA__URL is not a URL: {url!r}")
+        return chromadb.HttpClient(
+            host=parsed.hostname,
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=client_settings,
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=client_settings)
+
+
+class VectorIndex:
+    """Chunk vectors in one Chroma collection (cosine space).
+
+    Writes go through `langchain_chroma.Chroma.add_texts`, which embeds with the configured
+    LangChain `Embeddings`; queries take a precomputed query vector so one embedding serves
+    dense search and answer scoring.
+    """
+
+    def __init__(self, client: Any, collection: str, embeddings: Embeddings) -> None:
+        from langchain_chroma import Chroma
+
+        if not 3 <= len(collection) <= 512:
+            raise ConfigurationError("Chroma collection names need 3-512 characters")
+        self.client = client
+        self.store = Chroma(
+            collection_name=collection,
+            embedding_function=embeddings,
+            client=client,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+
+    def add(self, chunks: Sequence[Chunk], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Embed and upsert chunks."""
+        if chunks:
+            self.store.add_texts(
+                [c.text for c in chunks], metadatas=list(metadatas), ids=[c.id for c in chunks]
+            )
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
+        """Refresh filter metadata (consent, kind, date) of vectors that keep their text."""
+        for i in range(0, len(ids), 500):
+            self.store._collection.update(
+                ids=list(ids[i : i + 500]), metadatas=list(metadatas[i : i + 500])
+            )
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of these ids already have vectors."""
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            got = self.store.get(ids=list(ids[i : i + 500]), include=[])
+            found.update(got["ids"])
+        return found
+
+    def ids_for_session(self, session_id: str) -> set[str]:
+        """Every vector id stored for a session."""
+        got = self.store.get(where={"session_id": session_id}, include=[])
+        return set(got["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove vectors by id."""
+        for i in range(0, len(ids), 500):
+            self.store.delete(ids=list(ids[i : i + 500]))
+
+    def search(
+        self, vector: list[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[DenseHit]:
+        """Nearest chunks to a query vector, best first.
+
+        Asks Chroma for ids and distances only: texts and metadata come from the catalog, and
+        fetching them for 100 candidates was most of the query time (bench/RESULTS.md).
+        """
+        queries: list[Sequence[float] | Sequence[int]] = [vector]
+        got = self.store._collection.query(
+            query_embeddings=queries, n_results=k, where=where, include=["distances"]
+        )
+        ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
+        return [DenseHit(str(i), 1.0 - float(d)) for i, d in zip(ids, dists, strict=True)]
+
+    def count(self) -> int:
+        """Number of vectors."""
+        return int(self.store._collection.count())
+
+    def heartbeat(self) -> bool:
+        """True when the store answers."""
+        self.client.heartbeat()
+        return True
