@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -70,6 +71,7 @@ class VectorIndex:
         if not 3 <= len(collection) <= 512:
             raise ConfigurationError("Chroma collection names need 3-512 characters")
         self.client = client
+        self.name = collection
         self.store = Chroma(
             collection_name=collection,
             embedding_function=embeddings,
@@ -84,10 +86,16 @@ class VectorIndex:
                 [c.text for c in chunks], metadatas=list(metadatas), ids=[c.id for c in chunks]
             )
 
+    @property
+    def collection(self) -> Any:
+        """The chromadb collection (public client API), for what LangChain's wrapper lacks."""
+        return self.client.get_collection(self.name)
+
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict[str, Any]]) -> None:
         """Refresh filter metadata (consent, kind, date) of vectors that keep their text."""
+        collection = self.collection
         for i in range(0, len(ids), 500):
-            self.store._collection.update(
+            collection.update(
                 ids=list(ids[i : i + 500]), metadatas=list(metadatas[i : i + 500])
             )
 
@@ -109,6 +117,11 @@ class VectorIndex:
         for i in range(0, len(ids), 500):
             self.store.delete(ids=list(ids[i : i + 500]))
 
+    @cached_property
+    def _query_collection(self) -> Any:
+        # Looked up once: a name lookup per query would add a round trip to a Chroma server.
+        return self.collection
+
     def search(
         self, vector: list[float], k: int, where: dict[str, Any] | None = None
     ) -> list[DenseHit]:
@@ -118,7 +131,7 @@ class VectorIndex:
         fetching them for 100 candidates was most of the query time (bench/RESULTS.md).
         """
         queries: list[Sequence[float] | Sequence[int]] = [vector]
-        got = self.store._collection.query(
+        got = self._query_collection.query(
             query_embeddings=queries, n_results=k, where=where, include=["distances"]
         )
         ids, dists = got["ids"][0], (got["distances"] or [[]])[0]
@@ -126,7 +139,7 @@ class VectorIndex:
 
     def count(self) -> int:
         """Number of vectors."""
-        return int(self.store._collection.count())
+        return int(self.collection.count())
 
     def heartbeat(self) -> bool:
         """True when the store answers."""

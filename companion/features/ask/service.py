@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from langchain_core.runnables import Runnable, RunnableLambda
+
 from companion.core.errors import ConfigurationError, InputError, ProviderError
 from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer, SessionRef, Verification
@@ -37,6 +39,13 @@ class AnswerService:
         self.ctx = ctx
         self.extractive = ExtractiveGenerator(ctx.catalog, ctx.settings.retrieval.answer_chunks)
         self._llm: LLMGenerator | None = None
+
+    def as_runnable(self) -> Runnable[str, Answer]:
+        """The service as a LangChain `Runnable`: `invoke(question)` returns an `Answer`.
+
+        It composes with other runnables (`retriever | ...` chains, `.batch`, callbacks).
+        """
+        return RunnableLambda(lambda question: self.ask(question), name="companion-ask")
 
     def ask(
         self, question: str, filters: SearchFilters | None = None, generator: str | None = None

@@ -136,13 +136,6 @@ class PeopleDirectory:
         return self.get(id_or_alias.strip()) or self.person_for_speaker(id_or_alias)
 
 
-def _person(row: object) -> Person:
-    r = dict(row)  # type: ignore[call-overload]
-    return Person(
-        id=r["id"], name=r["name"], aliases=json.loads(r["aliases"]), role=r["role"],
-        team=r["team"], contact=r["contact"], recommendable=bool(r["recommendable"]),
-    )
-
     def labels(self, person: Person) -> set[str]:
         """Every label the person is known by: name, aliases and the alias rows."""
         rows = self.catalog.conn.execute(
@@ -156,3 +149,10 @@ def _person(row: object) -> Person:
             conn.execute("DELETE FROM person_aliases WHERE person_id = ?", (person_id,))
             conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
 
+
+def _person(row: object) -> Person:
+    r = dict(row)  # type: ignore[call-overload]
+    return Person(
+        id=r["id"], name=r["name"], aliases=json.loads(r["aliases"]), role=r["role"],
+        team=r["team"], contact=r["contact"], recommendable=bool(r["recommendable"]),
+    )

@@ -111,7 +111,7 @@ def _export_vectors(ctx: Context, stage: Path) -> int:
         ids = [r[0] for r in src.execute("SELECT id FROM chunks ORDER BY rowid")]
     finally:
         src.close()
-    collection = ctx.vectors.client.get_collection(ctx.settings.chroma.collection)
+    collection = ctx.vectors.collection
     dim = ctx.embeddings.dimension
     if not ids:  # a memory map cannot be empty
         np.save(stage / VECTORS, np.zeros((0, dim), dtype=np.float32))

@@ -107,7 +107,7 @@ def _records(folder: Path) -> Iterator[list[tuple[int, dict[str, Any]]]]:
 def _upsert_vectors(ctx: Context, folder: Path) -> set[str]:
     """Upsert the exported vectors as they are (no embedding); returns their ids."""
     matrix = np.load(folder / VECTORS, mmap_mode="r")
-    collection = ctx.vectors.client.get_collection(ctx.settings.chroma.collection)
+    collection = ctx.vectors.collection
     ids: set[str] = set()
     for batch in _records(folder):
         rows = [n for n, _ in batch]
@@ -163,7 +163,7 @@ def _ensure_feature_schemas(ctx: Context, migrations: Sequence[Migration]) -> No
 
 
 def _delete_other_vectors(ctx: Context, keep: set[str]) -> None:
-    collection = ctx.vectors.client.get_collection(ctx.settings.chroma.collection)
+    collection = ctx.vectors.collection
     stale: list[str] = []
     offset = 0
     while True:
