@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from companion.app import build_pipeline
+from companion.app import Companion, build_pipeline
 from companion.features.summaries.store import SummaryStore
 from companion.features.tips.store import TipStore
 from companion.retrieval.context import Context
 from ingest.audit import AuditLog
-from ingest.retention import expired_sessions, purge_sessions
+from ingest.retention import expired_sessions
 
-pytestmark = pytest.mark.slow
 
 ADVICE = """[00:00:05] Amara Okafor: Always put the recommendation first in a submission.
 [00:00:15] Tom Reyes: Should I ring the private office before a difficult submission goes in?
@@ -48,17 +47,18 @@ def _cli(ctx: Context, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
 
 
 def test_purge_deletes_old_sessions_with_their_vectors_tips_and_summaries(
-    ctx: Context, tmp_path: Path
+    fake_ctx: Context, tmp_path: Path
 ) -> None:
+    ctx = fake_ctx
     assert build_pipeline(ctx).ingest([_corpus(tmp_path / "in")]).ok
     tips, summaries = TipStore(ctx.catalog), SummaryStore(ctx.catalog)
     assert {q.session_id for q in tips.quotes()} == {"old", "recent", "undated"}
     assert expired_sessions(ctx, 365, TODAY) == ["old"]  # undated: ingested today, kept
 
-    dry = purge_sessions(ctx, 365, "user:test", today=TODAY, dry_run=True)
+    dry = Companion(ctx=ctx).privacy.purge(365, "user:test", today=TODAY, dry_run=True)
     assert dry.deleted == ["old"] and ctx.catalog.session_row("old") is not None
 
-    report = purge_sessions(ctx, 365, "user:test", today=TODAY)
+    report = Companion(ctx=ctx).privacy.purge(365, "user:test", today=TODAY)
     assert report.deleted == ["old"] and report.cutoff == "2025-06-01"
     assert ctx.catalog.session_row("old") is None
     assert ctx.vectors.ids_for_session("old") == set()
@@ -69,7 +69,7 @@ def test_purge_deletes_old_sessions_with_their_vectors_tips_and_summaries(
 
     # Sessions without a date age from when they were ingested.
     later = date.today() + timedelta(days=40)
-    assert purge_sessions(ctx, 30, "user:test", today=later).deleted == ["recent", "undated"]
+    assert Companion(ctx=ctx).privacy.purge(30, "user:test", today=later).deleted == ["recent", "undated"]
     assert ctx.vectors.count() == 0 and ctx.catalog.counts()["chunks"] == 0
 
     entries = AuditLog(ctx.catalog).entries(None)
@@ -83,8 +83,9 @@ def test_purge_deletes_old_sessions_with_their_vectors_tips_and_summaries(
 
 
 def test_ingest_applies_retention_when_set_and_cli_purge(
-    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    ctx = fake_ctx
     folder = _corpus(tmp_path / "in")
     monkeypatch.setenv("COMPANION_RETENTION_DAYS", str((date.today() - date(2025, 1, 1)).days))
     report = json.loads(_cli(ctx, monkeypatch, "ingest", str(folder), "--json"))
@@ -106,8 +107,9 @@ def test_ingest_applies_retention_when_set_and_cli_purge(
 
 
 def test_audit_log_lists_newest_first_and_cannot_be_rewritten(
-    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    ctx = fake_ctx
     assert build_pipeline(ctx, actor="user:alice").ingest([_corpus(tmp_path / "in")]).ok
     _cli(ctx, monkeypatch, "sessions", "delete", "recent")
     rows = json.loads(_cli(ctx, monkeypatch, "audit", "--limit", "2", "--json"))

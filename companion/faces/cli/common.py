@@ -17,15 +17,21 @@ from companion.retrieval.context import Context
 __all__ = ["clock", "open_companion", "open_context", "print_json"]
 
 
-_companion: Companion | None = None
+_opened: dict[str, Companion] = {}
 
 
 def open_companion(show_progress: bool = False) -> Companion:
-    """The composition root for this command, built once from the environment's settings."""
-    global _companion
-    if _companion is None:
-        _companion = Companion(Settings(), show_progress=show_progress and sys.stderr.isatty())
-    return _companion
+    """The composition root for this command, built once per settings from the environment.
+
+    Keyed by the settings, so commands invoked in one process with different environments
+    (tests, scripts) never share stores.
+    """
+    settings = Settings()
+    key = settings.model_dump_json()
+    if key not in _opened:
+        _opened.clear()  # one companion at a time: its stores hold connections and a model
+        _opened[key] = Companion(settings, show_progress=show_progress and sys.stderr.isatty())
+    return _opened[key]
 
 
 def open_context(show_progress: bool = False) -> Context:
