@@ -449,11 +449,7 @@ def main() -> None:
         "args": vars(args),
         "method": METHOD,
     }
-    reproduce = (
-        "`make bench` (or `.venv/bin/python bench/run.py`; `--quick` for a two-minute check "
-        f"of the script). This run: `{' '.join(sys.argv[1:]) or '(defaults)'}`."
-    )
-    write_results(figures, context, reproduce)
+    write_results(figures, context)
     say(f"done in {context['minutes']:.1f} min; wrote bench/RESULTS.md and bench/results.json")
 
 

@@ -17,7 +17,6 @@ from companion.retrieval.context import Context
 from ingest.audit import AuditLog
 from ingest.retention import expired_sessions
 
-
 ADVICE = """[00:00:05] Amara Okafor: Always put the recommendation first in a submission.
 [00:00:15] Tom Reyes: Should I ring the private office before a difficult submission goes in?
 [00:00:25] Amara Okafor: Yes, you should always ring the private secretary first.
@@ -69,7 +68,8 @@ def test_purge_deletes_old_sessions_with_their_vectors_tips_and_summaries(
 
     # Sessions without a date age from when they were ingested.
     later = date.today() + timedelta(days=40)
-    assert Companion(ctx=ctx).privacy.purge(30, "user:test", today=later).deleted == ["recent", "undated"]
+    purged = Companion(ctx=ctx).privacy.purge(30, "user:test", today=later)
+    assert purged.deleted == ["recent", "undated"]
     assert ctx.vectors.count() == 0 and ctx.catalog.counts()["chunks"] == 0
 
     entries = AuditLog(ctx.catalog).entries(None)
