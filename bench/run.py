@@ -373,9 +373,11 @@ def http_figures(store: Path, qs: list[str], quick: bool) -> list[Figure]:
 
 
 METHOD = [
-    "- **Corpus**: QMSum val meetings copied under new file names (new session ids) until the "
-    "product's chunker yields the target count; from the second copy on, each turn's words are "
-    "rotated within the meeting so chunks are new texts, not duplicates.",
+    "- **Corpus**: QMSum train + val meetings (real text) copied under new file names (new "
+    "session ids) until the product's chunker yields the target count; from the second copy on, "
+    "a seeded RNG swaps about a third of each turn's longer words for corpus words, so no "
+    "sentence repeats (the manifest records the distinct-sentence share) and no cache can serve "
+    "a later copy.",
     "- **Ingest**: each job in a fresh process (`bench/worker.py`), default settings (torch "
     "threads = cores), model loaded before the clock starts. Product = "
     "`build_pipeline(ctx).ingest([corpus])`, exactly what `companion ingest` runs (parse, chunk, "
@@ -394,7 +396,7 @@ METHOD = [
     "composition, verification) and embed-query + `collection.query` on the same store, both "
     "with `COMPANION_EMBEDDING__THREADS=1` (see findings: with 2 threads a single question "
     "embedding dominates everything on a busy machine). The big store holds the real chunks "
-    "with their model vectors plus synthetic bulk (rotated QMSum text) with hashed random "
+    "with their model vectors plus synthetic bulk (rewritten QMSum text) with hashed random "
     "unit vectors; questions are embedded with the real model.",
     "- **HTTP**: `companion serve` (1 worker, `COMPANION_EMBEDDING__THREADS=1`) on loopback over "
     "the real store, an admin key from "
