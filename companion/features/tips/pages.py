@@ -15,7 +15,7 @@ from urllib.parse import quote as url_quote
 
 from companion.features.tips.models import Tip, TipDetail, TipQuote
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "api" / "templates" / "tips.html"
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "tips.html"
 SessionInfo = dict[str, tuple[str, str | None]]
 e = html.escape
 
