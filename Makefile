@@ -30,8 +30,9 @@ demo: install
 	@if $(BIN)/companion peers --help >/dev/null 2>&1; then echo; echo '$$ companion peers "preparing a submission for a new minister"'; COMPANION_DATA_DIR=.companion/demo $(BIN)/companion peers "preparing a submission for a new minister"; fi
 
 # Chromium for the widget's browser test comes from Debian (browser CDNs are blocked here).
+# Under CI=true a browser that cannot be installed fails the run (never a silent skip).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "chromium not installable: browser tests will be skipped"; }
+	@command -v chromium >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 || { if [ "$$CI" = "true" ]; then echo "chromium could not be installed: the browser tests cannot run" >&2; exit 1; else echo "chromium not installable: browser tests will be skipped"; fi; }; }
 
 test: install browser
 	$(BIN)/pytest -q
