@@ -8,7 +8,9 @@ stands in: sentences with "make sure", "my tip", "you should", "always", "never"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from companion.schemas import Session
 from companion.settings import Settings
@@ -29,15 +31,23 @@ class AdviceQuote:
     quote: str
 
 
-def advice_quotes(session: Session, settings: Settings) -> list[AdviceQuote]:
-    """Advice quotes of one session, in session order."""
+def advice_quotes(
+    session: Session, settings: Settings, embed: Callable[[list[str]], Any] | None = None
+) -> list[AdviceQuote]:
+    """Advice quotes of one session, in session order.
+
+    Args:
+        session: the parsed session.
+        settings: the `tips` settings are used.
+        embed: texts -> normalised embedding rows, for the tips feature's advice detector.
+    """
     try:
         from companion.tips.extraction import extract_candidates
     except ModuleNotFoundError as exc:
         if exc.name and not "companion.tips.extraction".startswith(exc.name):
             raise
         return _pattern_quotes(session)
-    return [AdviceQuote(c.turn, c.quote) for c in extract_candidates(session, settings.tips)]
+    return [AdviceQuote(c.turn, c.quote) for c in extract_candidates(session, settings.tips, embed)]
 
 
 def _pattern_quotes(session: Session) -> list[AdviceQuote]:
