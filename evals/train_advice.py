@@ -26,17 +26,21 @@ from companion.advice import DEFAULT_PATH, AdviceDetector
 from evals.advice_data import ROOT, Example, advice_split, embed, transcript_rows
 
 SEED = 16
-SPEECH_WEIGHT = 4  # speech rows are few; each counts this many times (by repetition)
 FOLDS = 4
 TRAINING_LOG = ROOT / "evals" / "reports" / "advice_training.json"
 
 
 @dataclass(frozen=True)
 class Config:
-    """One candidate model: hidden units (0 = logistic regression) and L2 strength."""
+    """One candidate model: hidden units (0 = logistic regression), L2 strength, speech weight.
+
+    Speech rows are few; each counts `speech_weight` times (by repetition) so the forum rows do
+    not drown them out.
+    """
 
     hidden: int
     alpha: float
+    speech_weight: int
 
     @property
     def name(self) -> str:
@@ -44,7 +48,7 @@ class Config:
         return "logreg" if self.hidden == 0 else f"mlp{self.hidden}"
 
 
-GRID = (Config(0, 1.0), Config(0, 0.25), Config(128, 1e-2), Config(128, 1e-1))
+GRID = (Config(0, 0.25, 4), Config(0, 0.25, 10), Config(0, 1.0, 10), Config(128, 1e-1, 10))
 
 
 def fit(config: Config, x: np.ndarray, y: np.ndarray) -> AdviceDetector:
@@ -92,8 +96,8 @@ def speech_oof(config: Config, forum: tuple[np.ndarray, np.ndarray],
     xs, ys = _xy(speech)
     out = np.zeros(len(speech), dtype=np.float32)
     for fit_idx, held in GroupKFold(n_splits=FOLDS).split(xs, ys, groups):
-        x = np.vstack([forum[0], np.repeat(xs[fit_idx], SPEECH_WEIGHT, axis=0)])
-        y = np.concatenate([forum[1], np.repeat(ys[fit_idx], SPEECH_WEIGHT)])
+        x = np.vstack([forum[0], np.repeat(xs[fit_idx], config.speech_weight, axis=0)])
+        y = np.concatenate([forum[1], np.repeat(ys[fit_idx], config.speech_weight)])
         out[held] = fit(config, x, y).predict_proba(xs[held])
     return out
 
@@ -103,29 +107,32 @@ def train() -> tuple[AdviceDetector, dict[str, object]]:
     forum_rows = advice_split("askparents_train") + advice_split("needadvice_train")
     speech = transcript_rows("train")
     forum = _xy(forum_rows)
-    speech_xy = _xy(speech, SPEECH_WEIGHT)
-    x_all = np.vstack([forum[0], speech_xy[0]])
-    y_all = np.concatenate([forum[1], speech_xy[1]])
     devs = {name: _xy(advice_split(name)) for name in ("askparents_dev", "needadvice_dev")}
     speech_y = np.array([r.label for r in speech])
     log: dict[str, object] = {"train_forum": len(forum_rows), "train_speech": len(speech)}
     selection: dict[str, dict[str, float]] = {}
     best: tuple[float, Config, float] | None = None
     for config in GRID:
+        speech_xy = _xy(speech, config.speech_weight)
+        x_all = np.vstack([forum[0], speech_xy[0]])
+        y_all = np.concatenate([forum[1], speech_xy[1]])
         model = fit(config, x_all, y_all)
         dev_sets = [(model.predict_proba(x), y) for x, y in devs.values()]
         dev_sets.append((speech_oof(config, forum, speech), speech_y))
         threshold, score = best_threshold(dev_sets)
-        selection[config.name + f"(alpha={config.alpha})"] = {
+        selection[f"{config.name}(alpha={config.alpha}, speech x{config.speech_weight})"] = {
             "threshold": threshold, "mean_dev_f1": round(score, 4)}
         print(config, threshold, round(score, 4), flush=True)
         if best is None or score > best[0]:
             best = (score, config, threshold)
     assert best is not None
     _, config, threshold = best
-    detector = fit(config, x_all, y_all)
+    speech_xy = _xy(speech, config.speech_weight)
+    detector = fit(config, np.vstack([forum[0], speech_xy[0]]),
+                   np.concatenate([forum[1], speech_xy[1]]))
     detector.threshold = threshold
-    log.update(selection=selection, chosen=config.name, alpha=config.alpha, threshold=threshold)
+    log.update(selection=selection, chosen=config.name, alpha=config.alpha,
+               speech_weight=config.speech_weight, threshold=threshold)
     return detector, log
 
 

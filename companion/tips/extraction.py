@@ -46,7 +46,8 @@ _DANGLING = frozenset(
     "was be your my our this".split()
 )
 # Set off by commas (", you know,"), these are tics; "when you know the patient" is not.
-_TICS = re.compile(r"(?:^|,)\s*(?:you know|i mean|sort of|kind of)\s*(?:,|$)", re.I)
+_TIC = r"(?:you know|i mean|sort of|kind of)"
+_TICS = re.compile(rf"(?:^|,)\s*{_TIC}\b|\b{_TIC}\s*(?:,|$)", re.I)
 _AUX = r"(?:do|does|did|is|are|was|were|can|could|would|will|should|shall|have|has|may|might)"
 # A question without its question mark: "How long should a submission be", "Is it ...".
 _QUESTION_START = re.compile(
