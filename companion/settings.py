@@ -121,6 +121,11 @@ class TipsSettings(BaseModel):
     max_disfluency: float = Field(
         default=0.15, description="share of um/uh/repeated words above which speech is not a tip"
     )
+    advice_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="advice-detector probability a sentence needs to be a tip candidate "
+        "(None: the threshold calibrated on dev and shipped with the weights)",
+    )
     same_tip_similarity: float = Field(
         default=0.30,
         description="closeness (centred cosine + lexical bonus) at or above which a quote joins "

@@ -60,7 +60,7 @@ class TipRegistry:
 
     def update_session(self, session: Session) -> UpdateReport:
         """Replace one session's quotes: assign its advice to existing tips or new ones."""
-        candidates = extract_candidates(session, self.settings)
+        candidates = extract_candidates(session, self.settings, self.ctx.embeddings.embed_many)
         candidates, vectors = self._advice(candidates)
         with self.ctx.catalog.transaction() as conn:
             return self._assign(conn, [session.id], candidates, vectors)
@@ -81,7 +81,8 @@ class TipRegistry:
         ids = [s.id for s in sorted(catalog.list_sessions(), key=lambda s: (s.date or "", s.id))]
         candidates: list[Candidate] = []
         for session_id in ids:
-            candidates.extend(extract_candidates(catalog.load_session(session_id), self.settings))
+            candidates.extend(extract_candidates(
+                catalog.load_session(session_id), self.settings, self.ctx.embeddings.embed_many))
         candidates, vectors = self._advice(candidates)
         with catalog.transaction() as conn:
             return self._recluster(conn, candidates, vectors)
