@@ -48,7 +48,7 @@ _SOON = re.compile(
 # Later, at the end, in one go, in batches.
 _LATER = re.compile(
     r"\b(?:at the end|(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|"
-    r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|batch(?:es|ed|ing)?|in (?:two|three|"
+    r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|batch(?:es|ed|ing)?|in (?:two|three|"
     r"a few) blocks|(?:once|twice|two times|three times) a (?:day|week)|until|till|"
     r"(?:save|leave|keep) (?:\w+ ){0,4}(?:for|until|till) (?:the end|later|after)|"
     r"for after|not (?:straight|right) away|a week|a month|weekly|monthly|"
@@ -62,7 +62,11 @@ _DOUBLE_NEGATIVE = re.compile(
     r"drop|leave out|cut)\b",
     re.I,
 )
-_NEGATED_BEFORE = re.compile(r"\b(?:don't|do not|never|no need to|not)\s+(?:\w+\s+){0,1}$", re.I)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:don't|do not|never|no need to|not|can't|cannot|won't|mustn't|shouldn't)\s+"
+    r"(?:\w+\s+){0,1}$",
+    re.I,
+)
 _FIRST = re.compile(
     r"\b([a-z]+)[- ]first\b(?=\s*(?:[,.;:!?)]|$|and\b|then\b))", re.I
 )
