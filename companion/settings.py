@@ -151,8 +151,8 @@ class TipsSettings(BaseModel):
         default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
-        default=0.20,
-        description="closeness (centred cosine + lexical bonus) at or above which two quotes are "
+        default=0.40,
+        description="closeness (raw cosine + lexical bonus) at or above which two quotes are "
         "on one subject, so opposite advice in them is linked",
     )
     topic_similarity: float = Field(

@@ -182,25 +182,24 @@ def contradiction_pairs(
     threshold: float,
     among: set[str] | None = None,
     lexical_weight: float = 0.0,
-    shrink: float = 10.0,
 ) -> set[tuple[str, str]]:
     """Pairs of tips with a close pair of quotes that advise opposite things.
 
+    "On the same subject" is the raw cosine (plus the lexical bonus), not the centred one used
+    for "the same action": two opposed quotes share their subject and differ in what they ask,
+    and centring removes exactly the shared subject.
+
     Args:
         members: every stored quote.
-        threshold: closeness (centred cosine + lexical bonus, as for clustering) from which two
-            quotes are about the same thing.
+        threshold: closeness (raw cosine + lexical bonus) from which two quotes are about the
+            same thing.
         among: only pairs with at least one of these tips (the ones an update touched), so an
             update costs (its quotes x all quotes), not (all quotes)^2.
         lexical_weight: bonus per unit of shared content terms.
-        shrink: pseudo-count of the centroid (see `similarity.Centroid`).
     """
     if len(members) < 2:
         return set()
-    raw = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    centroid = Centroid(raw.shape[1], shrink)
-    centroid.add(raw)
-    matrix = centred(raw, centroid.vector)
+    matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
     terms = [m.terms or uniform_terms(m.quote) for m in members] if lexical_weight else []
     floor = threshold - lexical_weight
     if among is None:

@@ -21,9 +21,10 @@ from collections.abc import Iterable
 
 from companion.retrieval.terms import content_terms, stem
 
+# "to stop", "to avoid" state a purpose ("the quickest way to avoid mistakes"), not a ban.
 _NEGATION = re.compile(
-    r"\b(?:never|don't|dont|do not|doesn't|does not|avoid|no|not|shouldn't|should not|"
-    r"mustn't|must not|stop|resist|instead of)\b",
+    r"\b(?:never|don't|dont|do not|doesn't|does not|no|not|shouldn't|should not|"
+    r"mustn't|must not|instead of|(?<!to )(?:avoid|stop|resist))\b",
     re.I,
 )
 _CLAUSE_END = re.compile(
@@ -48,7 +49,8 @@ _SOON = re.compile(
 # Later, at the end, in one go, in batches.
 _LATER = re.compile(
     r"\b(?:at the end|(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|"
-    r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|batch(?:es|ed|ing)?|in (?:two|three|"
+    r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|"
+    r"batch(?:es|ed|ing)?|in (?:two|three|"
     r"a few) blocks|(?:once|twice|two times|three times) a (?:day|week)|until|till|"
     r"(?:save|leave|keep) (?:\w+ ){0,4}(?:for|until|till) (?:the end|later|after)|"
     r"for after|not (?:straight|right) away|a week|a month|weekly|monthly|"
@@ -144,7 +146,7 @@ def shared_terms(quote_a: str, quote_b: str) -> float:
     """Share of the shorter quote's content terms (negations aside) that the other one has."""
     a = {t for t in content_terms(main_clause(quote_a)) if t not in _NEGATION_TERMS}
     b = {t for t in content_terms(main_clause(quote_b)) if t not in _NEGATION_TERMS}
-    if not a or not b:
+    if min(len(a), len(b)) < 2:  # one shared word of a two-word fragment says little
         return 0.0
     return len(a & b) / min(len(a), len(b))
 

@@ -211,14 +211,15 @@ class TipRegistry:
         conn = self.ctx.catalog.conn
         members = [Member(q.tip_id, q.quote, q.vector) for q in self.store.quotes()]
         cfg = self.settings
-        knobs = {"lexical_weight": cfg.lexical_weight, "shrink": cfg.centroid_shrink}
+        lexical = cfg.lexical_weight
         if touched is None:
-            pairs = contradiction_pairs(members, cfg.contradiction_similarity, **knobs)
+            pairs = contradiction_pairs(members, cfg.contradiction_similarity,
+                                        lexical_weight=lexical)
         else:
             kept = {(min(a, b), max(a, b)) for a, linked in self.store.links().items()
                     for b in linked if a not in touched and b not in touched}
             pairs = kept | contradiction_pairs(
-                members, cfg.contradiction_similarity, among=touched, **knobs
+                members, cfg.contradiction_similarity, among=touched, lexical_weight=lexical
             )
         self.store.replace_links(conn, pairs)
 

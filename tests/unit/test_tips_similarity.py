@@ -91,20 +91,17 @@ def test_opposite_timing_or_negation_is_opposed_and_paraphrases_are_not():
 
 
 def test_opposed_advice_on_one_subject_is_linked_and_unrelated_advice_is_not():
-    q = _workplace()
     members = [
-        Member("tip-a", "Write your notes as you go.", q["notes-1"]),
-        Member("tip-b", "Save the notes for the end of the shift.", q["notes-2"]),
-        Member("tip-c", "Take your break later, at the end.", q["breaks"]),
-        Member("tip-d", "Check every chart.", q["charts"]),
-        Member("tip-e", "Filler.", q["filler-1"]),
-        Member("tip-f", "More filler.", q["filler-2"]),
+        Member("tip-a", "Write your notes as you go.", unit(1.0, 0.2, 0.0)),
+        Member("tip-b", "Save the notes for the end of the shift.", unit(1.0, -0.2, 0.1)),
+        Member("tip-c", "Take your break later, at the end.", unit(0.1, 0.0, 1.0)),
+        Member("tip-d", "Check every chart as you go.", unit(0.9, 0.3, 0.1)),
     ]
-    pairs = contradiction_pairs(members, threshold=0.2, shrink=0.0)
-    assert ("tip-a", "tip-b") in pairs
-    assert ("tip-a", "tip-c") not in pairs  # opposite timing, but another subject
-    only_new = contradiction_pairs(members, threshold=0.2, among={"tip-d"}, shrink=0.0)
-    assert only_new == set()
+    pairs = contradiction_pairs(members, threshold=0.4)
+    assert pairs == {("tip-a", "tip-b"), ("tip-b", "tip-d")}
+    # tip-a / tip-c: opposite timing, but another subject (far apart) -> not linked.
+    assert contradiction_pairs(members, threshold=0.4, among={"tip-c"}) == set()
+    assert contradiction_pairs(members, threshold=0.4, among={"tip-a"}) == {("tip-a", "tip-b")}
 
 
 def test_housekeeping_is_dropped_with_its_vector_and_advice_kept():
