@@ -142,7 +142,9 @@ class TipsSettings(BaseModel):
         "quotes (few quotes: little centring)",
     )
     cohesion: float = Field(
-        default=0.25, description="average closeness to a tip's quotes needed to join it"
+        default=0.30,
+        description="average closeness to a tip's quotes needed to join it (equal to "
+        "same_tip_similarity: average linkage, so a long chain of near neighbours cannot grow)",
     )
     lexical_weight: float = Field(
         default=0.3, description="bonus per unit of shared content terms (IDF-weighted overlap)"
