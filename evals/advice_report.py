@@ -23,7 +23,12 @@ from sklearn.linear_model import LogisticRegression
 
 from companion.advice import AdviceDetector
 from companion.settings import TipsSettings
-from companion.tips.extraction import extract_candidates, worth_scoring
+from companion.tips.extraction import (
+    _sentence_spans,
+    extract_candidates,
+    is_tips_heading,
+    worth_scoring,
+)
 from evals.advice_data import ROOT, Example, advice_split, embed, transcript_rows
 from evals.advice_rules import COMMIT, rules_module, rules_say_advice
 from evals.train_advice import best_threshold
@@ -96,21 +101,27 @@ def _coverage(detector: AdviceDetector, corpora: dict[str, Path]) -> list[str]:
 
     settings = TipsSettings()
     old_extract = rules_module().extract_candidates
-    lines = ["| corpus | extraction | candidates | gold occurrences covered |",
-             "|---|---|---:|---:|"]
+    lines = ["| corpus | extraction | sentences embedded / all (outside tips lists) "
+             "| candidates | gold occurrences covered |", "|---|---|---:|---:|---:|"]
     for name, root in corpora.items():
         if not (root / "gold" / "tips.jsonl").is_file():
             continue
         occurrences = [o for g in load_gold(root / "gold" / "tips.jsonl") for o in g.occurrences]
         files, _ = discover([root / "sessions"])
         sessions = [load_session(f) for f in files]
+        sentences = [t.text[sp.start : sp.end] for s in sessions for t in s.turns
+                     if not is_tips_heading(t.section, settings)
+                     for sp in _sentence_spans(t.text)]
+        embedded = sum(worth_scoring(x, settings) for x in sentences)
         for label, run in {
             f"today's rules ({COMMIT})": lambda s: old_extract(s, settings),
             "detector (this branch)": lambda s: extract_candidates(s, settings, embed, detector),
         }.items():
             quotes = [(c.quote, c.session_id) for s in sessions for c in run(s)]
             covered = sum(any(covers(q, sid, o) for q, sid in quotes) for o in occurrences)
-            lines.append(f"| {name} | {label} | {len(quotes)} | {covered} / {len(occurrences)} |")
+            cost = f"{embedded} / {len(sentences)}" if "detector" in label else "none"
+            lines.append(f"| {name} | {label} | {cost} | {len(quotes)} | {covered} / "
+                         f"{len(occurrences)} |")
     return lines
 
 
