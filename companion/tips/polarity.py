@@ -151,12 +151,12 @@ def shared_terms(quote_a: str, quote_b: str) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def opposed(quote_a: str, quote_b: str, min_shared: float = 0.3) -> bool:
+def opposed(quote_a: str, quote_b: str, min_shared: float = 0.5) -> bool:
     """True when two quotes (already known to be on the same subject) advise opposite things.
 
-    A difference in negation only counts when the main clauses share content words (a third of
-    the shorter one's): "Never present a number cold" and "Send the numbers first"
-    agree, while "Copy the office in" and "Don't copy the office in" do not.
+    A difference in negation only counts when the main clauses are about the same things
+    (half the shorter one's content words shared): "Never present a number cold" and "Send
+    the numbers first" agree, while "Copy the office in" and "Don't copy the office in" do not.
     """
     if polarity(quote_a) != polarity(quote_b) and shared_terms(quote_a, quote_b) >= min_shared:
         return True
