@@ -107,10 +107,11 @@ def calibrate(rows: Sequence[dict[str, Any]], key: str = "cosine") -> dict[str, 
     """The (weight, threshold) with the best train F1, with its held-out figures."""
     train = [r for r in rows if r["split"] == "train"]
     held = [r for r in rows if r["split"] == "holdout"]
-    best = max(((w, t) for w in WEIGHTS for t in THRESHOLDS),
-               key=lambda wt: (prf(train, *wt, key=key)["f1"], wt[1]))
-    return {"weight": best[0], "threshold": best[1], "train": prf(train, *best, key=key),
-            "holdout": prf(held, *best, key=key)}
+    weight, threshold = max(((w, t) for w in WEIGHTS for t in THRESHOLDS),
+                            key=lambda wt: (prf(train, wt[0], wt[1], key)["f1"], wt[1]))
+    return {"weight": weight, "threshold": threshold,
+            "train": prf(train, weight, threshold, key),
+            "holdout": prf(held, weight, threshold, key)}
 
 
 def polarity_figures(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
