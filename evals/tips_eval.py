@@ -18,7 +18,14 @@ Matching, defined once here:
 - Purity: of the ranked tips' quotes that cover some gold occurrence, the share that cover
   their tip's majority gold tip (a tip that lumps different advice together scores low).
 
-Run: `python -m evals.tips_eval [--data DIR] [--calibrate]`.
+The top five as a user sees them are scored in `evals.tips_top` (top-k precision, recall of
+the advice given in 3+ sessions, their support, verbatim quotes).
+
+Any corpus in the samples layout works: `DIR/sessions/`, `DIR/gold/tips.jsonl` and, when
+present, `DIR/people.yaml` (speaker aliases).
+
+Run: `python -m evals.tips_eval [--path DIR] [--data DIR] [--calibrate]`, or
+`companion eval --dataset tips --path DIR`.
 """
 
 from __future__ import annotations
@@ -85,7 +92,9 @@ def load_gold(path: Path = GOLD) -> list[GoldTip]:
 
 
 def load_aliases(path: Path = PEOPLE) -> dict[str, str]:
-    """Speaker label -> person id, from the sample people directory."""
+    """Speaker label -> person id, from a people directory (none when the file is missing)."""
+    if not path.is_file():
+        return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {alias: p["id"] for p in data["people"] for alias in [p["name"], *p["aliases"]]}
 
@@ -127,6 +136,7 @@ class TipsReport:
     contradiction_recall: float
     purity: float
     per_gold: list[dict[str, Any]] = field(default_factory=list)
+    top: dict[str, Any] = field(default_factory=dict)
 
 
 def evaluate(tips: Sequence[Tip], gold: Sequence[GoldTip], aliases: dict[str, str]) -> TipsReport:
@@ -210,15 +220,17 @@ def calibrate_on_gold(
     quotes, so the figure measures the thresholds and not the extractor.
     """
     from companion.features.tips.clustering import TipIndex
+    from companion.features.tips.similarity import action_text
     from companion.features.tips.weights import TermWeights
 
     items = sorted(
         ((o, g.id) for g in gold for o in g.occurrences), key=lambda x: (x[0].session, x[0].quote)
     )
-    vectors = ctx.embeddings.embed_many([o.quote for o, _ in items])
+    vectors = ctx.embeddings.embed_many([action_text(o.quote) for o, _ in items])
     out: list[dict[str, float]] = []
     for variant in variants:
         index = TipIndex(variant, weigh=TermWeights(ctx.catalog))
+        index.prime(vectors)
         assigned: list[str] = []
         for i, ((occ, _), vec) in enumerate(zip(items, vectors, strict=True)):
             match = index.match(occ.quote, vec)
@@ -238,13 +250,15 @@ def calibrate_on_gold(
     return out
 
 
-def calibrate_end_to_end(ctx: Context, variants: Sequence[TipsSettings]) -> list[dict[str, Any]]:
-    """Rebuild the registry of `ctx` with each settings variant and evaluate it."""
+def calibrate_end_to_end(
+    ctx: Context, variants: Sequence[TipsSettings], root: Path = SAMPLES
+) -> list[dict[str, Any]]:
+    """Rebuild the registry of `ctx` with each settings variant and evaluate it on `root`."""
     rows: list[dict[str, Any]] = []
     for variant in variants:
         settings = ctx.settings.model_copy(update={"tips": variant})
         trial = Context(settings, embeddings=ctx.embeddings)
-        report = run(trial)
+        report = run(trial, root=root)
         trial.close()
         rows.append({**_knobs(variant), **{k: v for k, v in asdict(report).items()
                                            if k != "per_gold"}})
@@ -266,9 +280,9 @@ def sweep(base: TipsSettings) -> list[TipsSettings]:
     return [
         base.model_copy(update={"same_tip_similarity": round(same, 2), "cohesion": coh,
                                 "lexical_weight": lex})
-        for lex in (0.0, 0.3, 0.5, 0.7)
-        for same in [0.48 + 0.04 * i for i in range(7)]
-        for coh in (0.3, 0.4, 0.45, 0.5)
+        for lex in (0.0, 0.3, 0.5)
+        for same in [0.10 + 0.04 * i for i in range(12)]
+        for coh in (0.0, 0.1, 0.2, 0.3)
     ]
 
 
@@ -344,17 +358,20 @@ class CachedEmbeddings:
         return getattr(self.model, name)
 
 
-def build_samples(data_dir: Path) -> Context:
-    """A context with the sample corpus and people directory loaded into `data_dir`.
+def build_samples(data_dir: Path, root: Path = SAMPLES) -> Context:
+    """A context with a corpus (samples layout) and its people directory loaded into `data_dir`.
 
     Reused when already there; embeds through a memo.
     """
     from companion.app import build_pipeline
     from companion.features.people import PeopleDirectory, load_people_file
 
+    check_layout(root)
     ctx = Context(Settings(data_dir=data_dir), show_progress=sys.stderr.isatty())
-    PeopleDirectory(ctx.catalog).upsert(load_people_file(PEOPLE), source=str(PEOPLE))
-    report = build_pipeline(ctx).ingest([SAMPLES / "sessions"])
+    people = root / "people.yaml"
+    if people.is_file():
+        PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
+    report = build_pipeline(ctx).ingest([root / "sessions"])
     if report.failed:
         raise SystemExit("\n".join(report.failed))
     cached = Context(ctx.settings, embeddings=CachedEmbeddings(ctx.embeddings))  # type: ignore[arg-type]
@@ -362,35 +379,73 @@ def build_samples(data_dir: Path) -> Context:
     return cached
 
 
-def run(ctx: Context, rebuild: bool = True) -> TipsReport:
-    """Evaluate the registry of `ctx` (re-clustered from scratch first when `rebuild`)."""
+def check_layout(root: Path) -> None:
+    """Raise `InputError` unless `root` holds `sessions/` and `gold/tips.jsonl`."""
+    from companion.core.errors import InputError
+
+    if not (root / "sessions").is_dir() or not (root / "gold" / "tips.jsonl").is_file():
+        raise InputError(f"{root}: expected sessions/ and gold/tips.jsonl (the samples layout)")
+
+
+def run(ctx: Context, rebuild: bool = True, root: Path = SAMPLES) -> TipsReport:
+    """Evaluate the registry of `ctx` against the gold of `root` (rebuilt first when `rebuild`)."""
     from companion.features.tips.registry import TipRegistry
     from companion.features.tips.views import TipViews
+    from evals.tips_top import top_figures
 
     if rebuild:
         TipRegistry(ctx).rebuild()
     tips = TipViews(ctx).list_tips(include_retired=True)
-    return evaluate(tips, load_gold(), load_aliases())
+    gold = load_gold(root / "gold" / "tips.jsonl")
+    report = evaluate(tips, gold, load_aliases(root / "people.yaml"))
+    shown = TipViews(ctx).list_tips()
+
+    def turn_text(session_id: str) -> str:
+        return "\n".join(t.text for t in ctx.catalog.load_session(session_id).turns)
+
+    report.top = asdict(top_figures(shown, gold, _covered, turn_text))
+    return report
+
+
+def evaluate_corpus(root: Path, data_dir: Path | None, out_dir: Path) -> tuple[list[str], Path]:
+    """Ingest a corpus in the samples layout (reusing `data_dir`), score its tips, write JSON.
+
+    Returns:
+        The printable report and the path of the JSON written into `out_dir`.
+    """
+    check_layout(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = build_samples(data_dir or Path(tmp) / "data", root)
+        try:
+            out: dict[str, Any] = {"corpus": str(root), "report": asdict(run(ctx, root=root))}
+        finally:
+            ctx.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "tips.json"
+    path.write_text(json.dumps(out, indent=2), encoding="utf-8")
+    return report_lines(out), path
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the tip figures on the sample gold (and the calibration with --calibrate)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, help="data dir with the samples ingested (reused)")
+    parser.add_argument("--path", type=Path, default=SAMPLES,
+                        help="corpus in the samples layout (default: the samples)")
+    parser.add_argument("--data", type=Path, help="data dir with the corpus ingested (reused)")
     parser.add_argument("--calibrate", action="store_true", help="also sweep the thresholds")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        ctx = build_samples(args.data or Path(tmp) / "data")
-        report = run(ctx)
+        ctx = build_samples(args.data or Path(tmp) / "data", args.path)
+        report = run(ctx, root=args.path)
         out: dict[str, Any] = {"report": asdict(report)}
         if args.calibrate:
-            gold = load_gold()
+            gold = load_gold(args.path / "gold" / "tips.jsonl")
             grid = sweep(ctx.settings.tips)
             out["gold_calibration"] = calibrate_on_gold(ctx, gold, grid)
-            out["end_to_end_calibration"] = calibrate_end_to_end(ctx, grid)
+            out["end_to_end_calibration"] = calibrate_end_to_end(ctx, grid, args.path)
             out["contradiction_pair_similarity"] = contradiction_similarities(ctx, gold)
-            run(ctx)  # back to the configured settings for the topic sweep
+            run(ctx, root=args.path)  # back to the configured settings for the topic sweep
             out["topic_calibration"] = calibrate_topic(
                 ctx, gold, [round(0.20 + 0.025 * i, 3) for i in range(13)]
             )
@@ -402,27 +457,41 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _print(out: dict[str, Any]) -> None:
+    print("\n".join(report_lines(out)))
+
+
+def report_lines(out: dict[str, Any]) -> list[str]:
+    """The report as printable lines."""
+    lines: list[str] = []
+    say = lines.append
     r = out["report"]
-    print(f"tips: {r['tips']} ({r['ranked_tips']} given in 2+ sessions)")
+    say(f"tips: {r['tips']} ({r['ranked_tips']} given in 2+ sessions)")
     for key in ("precision", "precision_all", "recall", "occurrence_precision",
                 "occurrence_recall", "purity", "support_sessions_exact", "support_speakers_exact",
                 "support_sessions_mae", "support_speakers_mae", "contradiction_recall"):
-        print(f"  {key:24} {r[key]}")
-    print("\nper gold tip: sessions ours/gold, speakers ours/gold, fragments, occurrences found")
+        say(f"  {key:24} {r[key]}")
+    top = r.get("top") or {}
+    if top:
+        say(f"\ntop {top['k']}: precision {top['precision']}, advice given in 3+ sessions "
+              f"({top['gold_3plus']}) in the top {top['recall_3plus']}, with exact session count "
+              f"{top['support_exact_3plus']}, verbatim quotes {top['verbatim']}")
+        for row in top["rows"]:
+            say(f"  {row['sessions']}s {row['speakers']}p {row['gold'] or '-':5} {row['text']}")
+    say("\nper gold tip: sessions ours/gold, speakers ours/gold, fragments, occurrences found")
     for p in r["per_gold"]:
-        print(f"  {p['gold']} {p['sessions']}/{p['gold_sessions']} {p['speakers']}/"
+        say(f"  {p['gold']} {p['sessions']}/{p['gold_sessions']} {p['speakers']}/"
               f"{p['gold_speakers']} frag={p['fragments']} occ={p['occurrences_found']}/"
               f"{p['occurrences']}  {p['text'] or '-'}")
     if "gold_calibration" in out:
-        print("\nthresholds clustering the gold occurrences (pairwise same-tip P/R/F1), best 8:")
+        say("\nthresholds clustering the gold occurrences (pairwise same-tip P/R/F1), best 8:")
         for row in sorted(out["gold_calibration"], key=lambda r: -r["f1"])[:8]:
-            print(f"  same={row['same']:.2f} cohesion={row['cohesion']:.2f} "
+            say(f"  same={row['same']:.2f} cohesion={row['cohesion']:.2f} "
                   f"lexical={row['lexical']:.1f}  P={row['precision']:.3f} "
                   f"R={row['recall']:.3f} F1={row['f1']:.3f} clusters={row['clusters']}")
-        print("\nend to end on the samples (extractor + registry), best 8 by purity x precision "
+        say("\nend to end on the samples (extractor + registry), best 8 by purity x precision "
               "- support error:")
         for row in sorted(out["end_to_end_calibration"], key=_end_to_end_score)[:8]:
-            print(f"  same={row['same']:.2f} cohesion={row['cohesion']:.2f} "
+            say(f"  same={row['same']:.2f} cohesion={row['cohesion']:.2f} "
                   f"lexical={row['lexical']:.1f}  P={row['precision']} R={row['recall']} "
                   f"sessions exact={row['support_sessions_exact']} "
                   f"mae={row['support_sessions_mae']:.2f} speakers exact="
@@ -430,11 +499,12 @@ def _print(out: dict[str, Any]) -> None:
                   f"purity={row['purity']} contra={row['contradiction_recall']} "
                   f"ranked={row['ranked_tips']}")
         sims = out["contradiction_pair_similarity"]
-        print(f"\nclosest cosine of gold contradictory pairs: {sims}")
-        print("\n--topic threshold (gold topics as queries, micro P/R/F1):")
+        say(f"\nclosest cosine of gold contradictory pairs: {sims}")
+        say("\n--topic threshold (gold topics as queries, micro P/R/F1):")
         for row in out["topic_calibration"]:
-            print(f"  {row['threshold']:.3f}  P={row['precision']:.3f} R={row['recall']:.3f} "
+            say(f"  {row['threshold']:.3f}  P={row['precision']:.3f} R={row['recall']:.3f} "
                   f"F1={row['f1']:.3f}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -109,8 +109,11 @@ class APISettings(BaseModel):
 class TipsSettings(BaseModel):
     """Top tips: advice extraction, clustering and topic filtering.
 
-    The similarity thresholds are cosines of the bundled MiniLM, calibrated on the sample gold
-    (`python -m evals.tips_eval --calibrate`); another embedding model needs new values.
+    The similarity thresholds are centred cosines of the bundled MiniLM (see
+    `companion/features/tips/similarity.py`), calibrated on written paraphrase pairs
+    (`python -m evals.tips_pairs`) and the gold of dev corpus `evals/data/dev/ward`
+    (`python -m evals.tips_eval --path evals/data/dev/ward --calibrate`); another embedding
+    model needs new values.
     """
 
     min_words: int = Field(default=4, description="shorter advice sentences are fragments")
@@ -118,12 +121,30 @@ class TipsSettings(BaseModel):
     max_disfluency: float = Field(
         default=0.15, description="share of um/uh/repeated words above which speech is not a tip"
     )
+    advice_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0,
+        description="advice-detector probability a sentence needs to be a tip candidate "
+        "(None: the threshold calibrated on dev and shipped with the weights)",
+    )
     same_tip_similarity: float = Field(
-        default=0.64,
-        description="closeness (cosine + lexical bonus) at or above which a quote joins a tip",
+        default=0.30,
+        description="closeness (centred cosine + lexical bonus) at or above which a quote joins "
+        "a tip",
+    )
+    housekeeping_threshold: float | None = Field(
+        default=None,
+        description="probability at or above which a quote is housekeeping (lunch, rooms, "
+        "recordings) and not a tip; None: the threshold shipped with the filter's weights",
+    )
+    centroid_shrink: float = Field(
+        default=10.0,
+        description="pseudo-count shrinking the corpus centroid subtracted before comparing "
+        "quotes (few quotes: little centring)",
     )
     cohesion: float = Field(
-        default=0.50, description="average closeness to a tip's quotes needed to join it"
+        default=0.30,
+        description="average closeness to a tip's quotes needed to join it (equal to "
+        "same_tip_similarity: average linkage, so a long chain of near neighbours cannot grow)",
     )
     lexical_weight: float = Field(
         default=0.3, description="bonus per unit of shared content terms (IDF-weighted overlap)"
@@ -132,7 +153,9 @@ class TipsSettings(BaseModel):
         default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
-        default=0.55, description="cosine at or above which opposite advice is linked"
+        default=0.40,
+        description="closeness (raw cosine + lexical bonus) at or above which two quotes are "
+        "on one subject, so opposite advice in them is linked",
     )
     topic_similarity: float = Field(
         default=0.45, description="cosine at or above which a tip matches a --topic query"

@@ -13,7 +13,11 @@ from companion.faces.cli import app
 
 @app.command("eval")
 def evaluate(
-    dataset: Annotated[str, typer.Option(help="samples (the samples layout) or qmsum")] = "samples",
+    dataset: Annotated[
+        str,
+        typer.Option(help="samples (the samples layout), qmsum, or tips (top tips only, on any "
+                     "folder with sessions/ and gold/tips.jsonl)"),
+    ] = "samples",
     path: Annotated[
         Path | None,
         typer.Option(help="dataset folder; default the bundled samples (qmsum: required)"),
@@ -37,6 +41,13 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="seed for --limit sampling")] = 13,
 ) -> None:
     """Measure retrieval, grounding and abstention against gold; write a report and plots."""
+    if dataset == "tips":
+        from evals.tips_eval import SAMPLES, evaluate_corpus
+
+        lines, written = evaluate_corpus(path or SAMPLES, cache, out or Path("reports") / "tips")
+        typer.echo("\n".join(lines))
+        typer.echo(f"\nreport: {written}")
+        return
     from evals.report import headline_table, write_report
     from evals.runner import EvalConfig, run_eval
 

@@ -130,7 +130,7 @@ class ExtractiveSummariser:
         return SummaryPoint(text=sentence.text, citations=[sentence.evidence(session.id)])
 
     def _tips(self, session: Session, used: set[str], content_vectors: Any) -> list[SummaryPoint]:
-        quotes = [q for q in advice_quotes(session, self.settings)
+        quotes = [q for q in advice_quotes(session, self.settings, self.embed)
                   if not any(q.quote in u or u in q.quote for u in used)]
         if not quotes or self.cfg.tips <= 0:
             return []

@@ -9,7 +9,9 @@ stands in: sentences with "make sure", "my tip", "you should", "always", "never"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from companion.core.schemas import Session
 from companion.core.settings import Settings
@@ -30,15 +32,23 @@ class AdviceQuote:
     quote: str
 
 
-def advice_quotes(session: Session, settings: Settings) -> list[AdviceQuote]:
-    """Advice quotes of one session, in session order."""
+def advice_quotes(
+    session: Session, settings: Settings, embed: Callable[[list[str]], Any] | None = None
+) -> list[AdviceQuote]:
+    """Advice quotes of one session, in session order.
+
+    Args:
+        session: the parsed session.
+        settings: the `tips` settings are used.
+        embed: texts -> normalised embedding rows, for the tips feature's advice detector.
+    """
     try:
         from companion.features.tips.extraction import extract_candidates
     except ModuleNotFoundError as exc:
         if exc.name and not "companion.features.tips.extraction".startswith(exc.name):
             raise
         return _pattern_quotes(session)
-    return [AdviceQuote(c.turn, c.quote) for c in extract_candidates(session, settings.tips)]
+    return [AdviceQuote(c.turn, c.quote) for c in extract_candidates(session, settings.tips, embed)]
 
 
 def _pattern_quotes(session: Session) -> list[AdviceQuote]:

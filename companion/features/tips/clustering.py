@@ -1,8 +1,10 @@
 """Assign advice quotes to tips: paraphrases join, opposites stay apart and get linked.
 
-The closeness of two quotes is their embedding cosine plus a bonus for shared content terms
-(`lexical_weight` x overlap coefficient of stemmed terms): paraphrases of the same advice
-usually keep a key word ("recommendation", "source and date") that MiniLM alone underweights.
+The closeness of two quotes is the cosine of their embeddings after subtracting the corpus
+centroid (see `similarity`: in a corpus about one workplace, raw cosines of different advice
+are as high as those of paraphrases) plus a bonus for shared content terms (`lexical_weight` x
+IDF-weighted overlap coefficient of stemmed terms). The thresholds are calibrated on paraphrase
+pairs written for the purpose (`python -m evals.tips_pairs`).
 A quote joins the tip whose closest quote reaches `same_tip_similarity`, provided its average
 closeness to the tip's quotes reaches `cohesion` (so one borderline pair cannot chain two tips
 into one) and the lexical checks in `polarity` do not say the two advise opposite things.
@@ -20,6 +22,7 @@ import numpy as np
 
 from companion.core.settings import TipsSettings
 from companion.features.tips.polarity import opposed, polarity
+from companion.features.tips.similarity import Centroid, centred
 from companion.features.tips.weights import Weigher, uniform_terms
 
 
@@ -69,6 +72,10 @@ class TipIndex:
         self._rows: dict[str, list[int]] = {}  # surviving tip id -> its members' rows
         self._matrix: Any = None
         self._size = 0
+        self._centroid: Centroid | None = None
+        self._primed = False
+        self._centred: Any = None  # centred rows, valid for `_centred_for`
+        self._centred_for: tuple[int, int] = (-1, -1)  # (centroid count, rows)
 
     def resolve(self, tip_id: str) -> str:
         """The surviving tip for an id that may have been merged away."""
@@ -90,6 +97,10 @@ class TipIndex:
         if self._size == self._matrix.shape[0]:
             self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
         self._matrix[self._size] = vector
+        if self._centroid is None:
+            self._centroid = Centroid(vector.shape[0], self.settings.centroid_shrink)
+        if not self._primed:
+            self._centroid.add(vector)
         self._members.append(member)
         self._rows.setdefault(self.resolve(member.tip_id), []).append(self._size)
         self._size += 1
@@ -99,15 +110,41 @@ class TipIndex:
         for member in members:
             self.add(member)
 
+    def prime(self, vectors: Any) -> None:
+        """Count the vectors about to be assigned in the centroid, once, before assigning them.
+
+        Without it each quote would be compared under a centroid of the quotes before it only,
+        and a rebuild's first session would not be centred at all.
+        """
+        rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+        if not rows.size:
+            return
+        if self._centroid is None:
+            self._centroid = Centroid(rows.shape[1], self.settings.centroid_shrink)
+        self._centroid.add(rows)
+        self._primed = True
+
+    def closeness(self, vector: Any) -> Any:
+        """Centred cosine of a vector with every member, in member order."""
+        assert self._centroid is not None
+        centroid = self._centroid.vector
+        key = (self._centroid.count, self._size)
+        if self._centred_for[0] != key[0] or self._centred is None:
+            self._centred = centred(self._matrix[: self._size], centroid)
+        elif self._centred_for[1] < self._size:
+            fresh = centred(self._matrix[self._centred_for[1] : self._size], centroid)
+            self._centred = np.concatenate([self._centred, fresh])
+        self._centred_for = key
+        return self._centred @ centred(vector, centroid)[0]
+
     def match(self, quote: str, vector: Any) -> tuple[str, float] | None:
         """The tip this quote paraphrases, with its closeness; None when it is new advice."""
         if not self._size:
             return None
         cfg = self.settings
         terms = self.weigh(quote)
-        cosines = self._matrix[: self._size] @ np.asarray(vector, dtype=np.float32)
-        floor = min(cfg.same_tip_similarity - cfg.lexical_weight, cfg.contradiction_similarity)
-        near = np.nonzero(cosines >= floor)[0]
+        cosines = self.closeness(vector)
+        near = np.nonzero(cosines >= cfg.same_tip_similarity - cfg.lexical_weight)[0]
         lexical = cfg.lexical_weight
         scores = {
             int(i): float(cosines[i]) + lexical * term_overlap(terms, self._members[i].terms)
@@ -141,27 +178,37 @@ class TipIndex:
 
 
 def contradiction_pairs(
-    members: list[Member], threshold: float, among: set[str] | None = None
+    members: list[Member],
+    threshold: float,
+    among: set[str] | None = None,
+    lexical_weight: float = 0.0,
 ) -> set[tuple[str, str]]:
     """Pairs of tips with a close pair of quotes that advise opposite things.
 
+    "On the same subject" is the raw cosine (plus the lexical bonus), not the centred one used
+    for "the same action": two opposed quotes share their subject and differ in what they ask,
+    and centring removes exactly the shared subject.
+
     Args:
         members: every stored quote.
-        threshold: cosine from which two quotes are about the same thing.
+        threshold: closeness (raw cosine + lexical bonus) from which two quotes are about the
+            same thing.
         among: only pairs with at least one of these tips (the ones an update touched), so an
             update costs (its quotes x all quotes), not (all quotes)^2.
+        lexical_weight: bonus per unit of shared content terms.
     """
     if len(members) < 2:
         return set()
     matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
+    terms = [m.terms or uniform_terms(m.quote) for m in members] if lexical_weight else []
+    floor = threshold - lexical_weight
     if among is None:
-        rows = np.arange(len(members))
-        close = np.argwhere(np.triu(matrix @ matrix.T >= threshold, k=1))
+        close = np.argwhere(np.triu(matrix @ matrix.T >= floor, k=1))
     else:
         rows = np.array([i for i, m in enumerate(members) if m.tip_id in among], dtype=np.int64)
         if not len(rows):
             return set()
-        hits = np.argwhere(matrix[rows] @ matrix.T >= threshold)
+        hits = np.argwhere(matrix[rows] @ matrix.T >= floor)
         close = np.stack([rows[hits[:, 0]], hits[:, 1]], axis=1) if len(hits) else hits
     pairs: set[tuple[str, str]] = set()
     for i, j in close:
@@ -169,6 +216,11 @@ def contradiction_pairs(
         if a.tip_id == b.tip_id:
             continue
         key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
-        if key not in pairs and opposed(a.quote, b.quote):
+        if key in pairs:
+            continue
+        score = float(matrix[int(i)] @ matrix[int(j)])
+        if lexical_weight:
+            score += lexical_weight * term_overlap(terms[int(i)], terms[int(j)])
+        if score >= threshold and opposed(a.quote, b.quote):
             pairs.add(key)
     return pairs

@@ -1,9 +1,17 @@
-"""Lexical checks that keep opposite advice apart: negation polarity and "X first" ordering.
+"""Whether two quotes on the same subject recommend opposite things, from generic words only.
 
-Embeddings put "always brief in writing" and "never brief in writing" close together, so
-similarity alone would merge them. Two quotes on the same subject whose main clauses differ in
-negation, or that put different things first ("writing first" / "talk first"), advise
-opposite things: they become two tips linked as a contradiction.
+Embeddings put "always X" and "never X", or "do it as you go" and "save it for the end", close
+together, so similarity alone would merge them. Three topic-free checks say two quotes (already
+known to be about the same thing) pull in opposite directions:
+
+- negation: one main clause is a prohibition ("Don't ...", "Never ...") and the other is not,
+  while they share most content words;
+- timing: one says now, straight away, as you go, every time; the other says later, at the end,
+  in one go, in batches, wait ("don't wait" counts as now);
+- order: both say what comes first and name different things ("X first" / "Y first").
+
+No word here names a topic's actions; the lists are English words of time, frequency and
+negation. Calibrated with `python -m evals.tips_pairs` on opposed and paraphrase pairs.
 """
 
 from __future__ import annotations
@@ -12,50 +20,112 @@ import re
 from collections.abc import Iterable
 
 from companion.core.terms import content_terms, stem
-from companion.features.tips.extraction import strip_lead_in
 
+# "to stop", "to avoid" state a purpose ("the quickest way to avoid mistakes"), not a ban.
 _NEGATION = re.compile(
-    r"\b(?:never|don't|dont|do not|doesn't|does not|avoid|no|not|shouldn't|should not|"
-    r"mustn't|must not|stop|resist)\b",
+    r"\b(?:never|don't|dont|do not|doesn't|does not|no|not|shouldn't|should not|"
+    r"mustn't|must not|instead of|(?<!to )(?:avoid|stop|resist))\b",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[,;:.!?]|\s(?:but|because|unless|although|though|otherwise)\s", re.I)
+_CLAUSE_END = re.compile(
+    r"[,;:.!?]|\s(?:but|because|unless|although|though|otherwise|so|so that|while|or)\s", re.I
+)
+_LEAD = re.compile(
+    r"^(?:(?:so|and|but|or|also|then|okay|ok|honestly|basically|yeah|yes|well|right|look|"
+    r"um|uh|erm|just|please|first(?:ly)?|again|for me)\b[\s,:;.\-–—]*)+",
+    re.I,
+)
+_FRAME = re.compile(r"^[^:]{1,80}:\s+")
+# Now, straight away, as it happens, every time, often.
+_SOON = re.compile(
+    r"\b(?:as you go|every day|daily|hourly|every (?:morning|hour|couple of hours)|"
+    r"as often as|whenever|as they (?:come|arrive|come in)|as (?:it|they) happens?|straight away|"
+    r"right away|immediately|at once|there and then|the same (?:day|afternoon|morning)|"
+    r"on the day|the moment|as soon as|straight after|after (?:each|every)|within (?:the |an? )?"
+    r"(?:hour|day|minute)|early|sooner|up front|every time|each time|little and often|"
+    r"in real time|before you (?:leave|go home))\b",
+    re.I,
+)
+# Later, at the end, in one go, in batches.
+_LATER = re.compile(
+    r"\b(?:at the end|(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|"
+    r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|"
+    r"batch(?:es|ed|ing)?|in (?:two|three|"
+    r"a few) blocks|(?:once|twice|two times|three times) a (?:day|week)|until|till|"
+    r"(?:save|leave|keep) (?:\w+ ){0,4}(?:for|until|till) (?:the end|later|after)|"
+    r"for after|not (?:straight|right) away|a week|a month|weekly|monthly|"
+    r"only (?:\w+ ){0,2}(?:when|if|once)|"
+    r"rarely|sparingly)\b",
+    re.I,
+)
+# "Never skip X", "don't forget X": a negated verb of omission asks you to do X.
+_DOUBLE_NEGATIVE = re.compile(
+    r"\b(?:never|don't|dont|do not|not)\s+(?:\w+\s+)?(?:skip|miss|forget|ignore|neglect|"
+    r"drop|leave out|cut)\b",
+    re.I,
+)
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:don't|do not|never|no need to|not|can't|cannot|won't|mustn't|shouldn't)\s+"
+    r"(?:\w+\s+){0,1}$",
+    re.I,
+)
 _FIRST = re.compile(
-    r"\b([a-z]+)[- ]first\b(?=\s*(?:[,.;:!?)]|$|and\b|then\b|person\b))", re.I
+    r"\b([a-z]+)[- ]first\b(?=\s*(?:[,.;:!?)]|$|and\b|then\b))", re.I
 )
 _GOES_FIRST = re.compile(r"\b([a-z]+)\s+(?:goes|comes|go|come)\s+first\b", re.I)
-# "ring the PS before ...": the act done first. A determiner makes it a thing, not an act
-# ("on your phone before you send it").
-_BEFORE = re.compile(
-    r"\b(the\s+|a\s+|your\s+|my\s+|their\s+|our\s+)?"
-    r"(ring|call|phone|talk|speak|write|writing|paper|note)\b[^.;]{0,60}?\bbefore\b",
-    re.I,
-)
-_NEGATION_TERMS = frozenset({"never", "don", "dont", "avoid", "stop", "resist"})
-_PHONE_FIRST = re.compile(r"\bpick(?:s|ed|ing)? up the phone\b[^.;]{0,60}?\bbefore\b", re.I)
+_NEGATION_TERMS = frozenset({"never", "don", "dont", "avoid", "stop", "resist", "instead"})
 # Words before "first" that do not name what to do first ("the first", "it first").
 _NOT_ACTS = frozenset(
-    "the a an this that it them him her me us you one ones thing things very at in on".split()
+    "the a an this that it them him her me us you one ones thing things very at in on "
+    "time tip".split()
 )
-# Words that name the same act, so "ring first" and "phone first" agree.
-_SAME_ACT = {
-    "talk": "talk", "speak": "talk", "conversation": "talk", "call": "talk", "ring": "talk",
-    "phone": "talk", "meet": "talk", "meeting": "talk",
-    "write": "write", "writing": "write", "written": "write", "paper": "write", "note": "write",
-    "email": "write",
-}
+
+
+def core(quote: str) -> str:
+    """The quote without a framing lead ("My tip:") or opening fillers."""
+    text = quote.replace("’", "'").strip()
+    frame = _FRAME.match(text)
+    if frame and len(frame.group(0).split()) <= 10:
+        text = text[frame.end():]
+    return _LEAD.sub("", text).lstrip(" ,:;-–—\"'“‘")
 
 
 def main_clause(quote: str) -> str:
-    """The quote's first sentence up to its first clause break, without lead-in words."""
-    core = strip_lead_in(quote.replace("’", "'"))
-    match = _CLAUSE_END.search(core)
-    return core[: match.start()] if match else core
+    """The quote's first clause, without framing or lead-in words."""
+    text = core(quote)
+    match = _CLAUSE_END.search(text)
+    return text[: match.start()] if match else text
 
 
 def polarity(quote: str) -> int:
-    """-1 when the advice is a prohibition ("Don't ...", "Never ..."), else +1."""
-    return -1 if _NEGATION.search(main_clause(quote)) else 1
+    """-1 when the advice is a prohibition ("Don't ...", "Never ..."), else +1.
+
+    "Never skip ...", "don't forget ..." ask for something, so they count as +1.
+    """
+    clause = main_clause(quote)
+    if _DOUBLE_NEGATIVE.search(clause):
+        return 1
+    return -1 if _NEGATION.search(clause) else 1
+
+
+def timing(quote: str) -> int:
+    """+1 when the quote says now / as you go / every time, -1 for later / in one go, else 0.
+
+    A "later" word after a negation ("don't wait until ...") counts as now, and the other way
+    round. The main clause decides; the rest of the quote only when it says nothing.
+    """
+    return _timing(main_clause(quote)) or _timing(core(quote))
+
+
+def _timing(text: str) -> int:
+    soon = later = 0
+    for match in _SOON.finditer(text):
+        negated = bool(_NEGATED_BEFORE.search(text[: match.start()]))
+        soon, later = (soon, later + 1) if negated else (soon + 1, later)
+    for match in _LATER.finditer(text):
+        negated = bool(_NEGATED_BEFORE.search(text[: match.start()]))
+        soon, later = (soon + 1, later) if negated else (soon, later + 1)
+    return (soon > later) - (later > soon)
 
 
 def first_acts(quote: str) -> set[str]:
@@ -63,10 +133,7 @@ def first_acts(quote: str) -> set[str]:
     text = quote.replace("’", "'")
     acts = {m.group(1).lower() for m in _FIRST.finditer(text)}
     acts |= {m.group(1).lower() for m in _GOES_FIRST.finditer(text)}
-    acts |= {m.group(2).lower() for m in _BEFORE.finditer(text) if not m.group(1)}
-    if _PHONE_FIRST.search(text):
-        acts.add("talk")
-    return {_SAME_ACT.get(a, stem(a)) for a in acts if a not in _NOT_ACTS}
+    return {stem(a) for a in acts if a not in _NOT_ACTS}
 
 
 def orders_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
@@ -79,7 +146,7 @@ def shared_terms(quote_a: str, quote_b: str) -> float:
     """Share of the shorter quote's content terms (negations aside) that the other one has."""
     a = {t for t in content_terms(main_clause(quote_a)) if t not in _NEGATION_TERMS}
     b = {t for t in content_terms(main_clause(quote_b)) if t not in _NEGATION_TERMS}
-    if not a or not b:
+    if min(len(a), len(b)) < 2:  # one shared word of a two-word fragment says little
         return 0.0
     return len(a & b) / min(len(a), len(b))
 
@@ -88,9 +155,11 @@ def opposed(quote_a: str, quote_b: str, min_shared: float = 0.5) -> bool:
     """True when two quotes (already known to be on the same subject) advise opposite things.
 
     A difference in negation only counts when the main clauses are about the same things
-    (most content terms shared): "Never present a number cold" and "Send the numbers first"
-    agree, while "Copy the private office" and "Don't copy private office" do not.
+    (half the shorter one's content words shared): "Never present a number cold" and "Send
+    the numbers first" agree, while "Copy the office in" and "Don't copy the office in" do not.
     """
     if polarity(quote_a) != polarity(quote_b) and shared_terms(quote_a, quote_b) >= min_shared:
+        return True
+    if timing(quote_a) * timing(quote_b) < 0:
         return True
     return orders_conflict(first_acts(quote_a), first_acts(quote_b))

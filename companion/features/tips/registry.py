@@ -17,8 +17,10 @@ from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
 from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
 from companion.features.tips.extraction import Candidate, extract_candidates
+from companion.features.tips.housekeeping import drop_housekeeping
 from companion.features.tips.models import ReviewAction
 from companion.features.tips.rebuild import carry_ids
+from companion.features.tips.similarity import action_text
 from companion.features.tips.store import TipStore
 from companion.features.tips.weights import TermWeights
 from companion.retrieval.context import Context
@@ -58,8 +60,8 @@ class TipRegistry:
 
     def update_session(self, session: Session) -> UpdateReport:
         """Replace one session's quotes: assign its advice to existing tips or new ones."""
-        candidates = extract_candidates(session, self.settings)
-        vectors = self._embed(candidates)
+        candidates = extract_candidates(session, self.settings, self.ctx.embeddings.embed_many)
+        candidates, vectors = self._advice(candidates)
         with self.ctx.catalog.transaction() as conn:
             return self._assign(conn, [session.id], candidates, vectors)
 
@@ -79,8 +81,9 @@ class TipRegistry:
         ids = [s.id for s in sorted(catalog.list_sessions(), key=lambda s: (s.date or "", s.id))]
         candidates: list[Candidate] = []
         for session_id in ids:
-            candidates.extend(extract_candidates(catalog.load_session(session_id), self.settings))
-        vectors = self._embed(candidates)
+            candidates.extend(extract_candidates(
+                catalog.load_session(session_id), self.settings, self.ctx.embeddings.embed_many))
+        candidates, vectors = self._advice(candidates)
         with catalog.transaction() as conn:
             return self._recluster(conn, candidates, vectors)
 
@@ -92,6 +95,7 @@ class TipRegistry:
         redirects = {t.id: t.merged_into for t in tips.values() if t.merged_into}
         index = TipIndex(self.settings, redirects, TermWeights(self.ctx.catalog))
         previous = {q.quote_hash: index.resolve(q.tip_id) for q in self.store.quotes()}
+        index.prime(vectors)
         conn.execute("DELETE FROM tip_quotes")
         clusters: dict[str, list[int]] = {}
         for i, (cand, vector) in enumerate(zip(candidates, vectors, strict=True)):
@@ -125,10 +129,16 @@ class TipRegistry:
         values = {**cand.__dict__, "quote_hash": cand.quote_hash, "vector": vector}
         self.store.insert_quote(conn, tip_id, values)
 
+    def _advice(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[Any]]:
+        """The candidates that are not housekeeping, with their vectors."""
+        return drop_housekeeping(candidates, self._embed(candidates),
+                                 self.settings.housekeeping_threshold)
+
     def _embed(self, candidates: Sequence[Candidate]) -> list[Any]:
         if not candidates:
             return []
-        return list(self.ctx.embeddings.embed_many([c.quote for c in candidates]))
+        # What the quote asks for, without its framing ("My number one tip: ...").
+        return list(self.ctx.embeddings.embed_many([action_text(c.quote) for c in candidates]))
 
     def _assign(
         self,
@@ -141,6 +151,7 @@ class TipRegistry:
         known = self.store.session_quote_tips(conn, session_ids)
         self.store.delete_session_quotes(conn, session_ids)
         index = self._index()
+        index.prime(vectors)
         touched = set(known.values()) | {index.resolve(t) for t in known.values()}
         for cand, vector in zip(candidates, vectors, strict=True):
             tip_id = self._place(conn, index, cand, vector, known, report)
@@ -199,13 +210,17 @@ class TipRegistry:
         """
         conn = self.ctx.catalog.conn
         members = [Member(q.tip_id, q.quote, q.vector) for q in self.store.quotes()]
-        threshold = self.settings.contradiction_similarity
+        cfg = self.settings
+        lexical = cfg.lexical_weight
         if touched is None:
-            pairs = contradiction_pairs(members, threshold)
+            pairs = contradiction_pairs(members, cfg.contradiction_similarity,
+                                        lexical_weight=lexical)
         else:
             kept = {(min(a, b), max(a, b)) for a, linked in self.store.links().items()
                     for b in linked if a not in touched and b not in touched}
-            pairs = kept | contradiction_pairs(members, threshold, among=touched)
+            pairs = kept | contradiction_pairs(
+                members, cfg.contradiction_similarity, among=touched, lexical_weight=lexical
+            )
         self.store.replace_links(conn, pairs)
 
     def _reanchor(self, conn: sqlite3.Connection, session_id: str) -> None:
