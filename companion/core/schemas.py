@@ -93,6 +93,9 @@ class Citation(BaseModel):
     turn_start: int
     turn_end: int
     quote: Text
+    url: Text | None = Field(
+        default=None, description="opens the transcript at this moment (signed, short-lived)"
+    )
 
 
 class Evidence(BaseModel):
@@ -105,6 +108,8 @@ class Evidence(BaseModel):
     turn_start: int
     turn_end: int
     quote: str
+    session_title: str | None = None
+    url: str | None = Field(default=None, description="opens the transcript at this moment")
 
 
 class DroppedSentence(BaseModel):

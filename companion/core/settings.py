@@ -106,6 +106,24 @@ class APISettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """Transcript links, the facilitator console, the learner-question log, library noise."""
+
+    link_ttl_seconds: int = Field(
+        default=3600, ge=1, description="how long a widget reader's transcript link works"
+    )
+    admin_link_ttl_seconds: int = Field(
+        default=7 * 86400, ge=1, description="how long an admin's transcript link works"
+    )
+    console_session_hours: float = Field(default=8.0, description="console sign-in lifetime")
+    questions_retention_days: int | None = Field(
+        default=180, ge=0, description="learner questions older than this are deleted"
+    )
+    library_progress: bool = Field(
+        default=False, description="let transformers/huggingface print their own progress bars"
+    )
+
+
 class TipsSettings(BaseModel):
     """Top tips: advice extraction, clustering and topic filtering.
 
@@ -253,8 +271,9 @@ class SummarySettings(BaseModel):
     )
     peers_per_question: int = 3
     link_template: str = Field(
-        default="companion://session/{session_id}?t={seconds}",
-        description="where a timestamp links; e.g. https://intranet.example/s/{session_id}#t={seconds}",
+        default="/sessions/{session_id}?turn={turn}#t={seconds}",
+        description="where a citation links (`{session_id}`, `{seconds}`, `{turn}`); default: "
+        "this server's transcript view; e.g. https://intranet.example/s/{session_id}#t={seconds}",
     )
 
 
@@ -279,6 +298,7 @@ class Settings(BaseSettings):
     peers: PeersSettings = PeersSettings()
     tips: TipsSettings = TipsSettings()
     summaries: SummarySettings = SummarySettings()
+    web: WebSettings = WebSettings()
     retention_days: int | None = None
 
     @cached_property

@@ -23,6 +23,8 @@ class TipQuote(BaseModel):
     turn_start: int
     turn_end: int
     quote: str
+    session_title: str | None = None
+    url: str | None = Field(default=None, description="opens the transcript at this moment")
 
     def evidence(self) -> Evidence:
         """The quote in the shape the `GroundingVerifier` checks."""
