@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
 from typing import Annotated
 
 import typer
 
 from companion.core.errors import InputError
 from companion.faces.cli import app
-from companion.faces.cli.common import open_companion, print_json
+from companion.faces.cli.common import check_date, open_companion, print_json
 from companion.features.summaries.models import SeriesDigest, Summary
-
-
-def _check_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(f"--since: expected a date as YYYY-MM-DD, got '{value}'") from exc
-    return value
 
 
 @app.command()
@@ -70,12 +60,18 @@ def summarise(
         if refresh:
             from companion.features.summaries.digest import series_session_ids
 
-            for sid in series_session_ids(service, series, _check_date(since)):
+            for sid in series_session_ids(service, series, check_date("--since", since)):
                 service.summary(sid, refresh=True, private=True)
-        digest = build_digest(service, series, _check_date(since), private=include_private)
+        digest = build_digest(service, series, check_date("--since", since),
+                              private=include_private)
         out = digest if fmt == "json" else render.digest(digest)
     else:
+        typer.echo(f"finding open questions across {len(titles)} sessions "
+                   "(summarising any not yet summarised)…", err=True)
+        started = time.perf_counter()
         found = CorpusQuestions(service).all(private=include_private)
+        typer.echo(f"{len(found)} open questions in {time.perf_counter() - started:.0f}s",
+                   err=True)
         if fmt == "json":
             print_json([q.model_dump(mode="json") for q in found])
             return

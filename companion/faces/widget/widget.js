@@ -3,7 +3,9 @@
  *
  *   <script src="https://COMPANION_HOST/widget.js" data-key="WIDGET_KEY" async></script>
  *
- * Optional attributes: data-title="Ask the sessions".
+ * Optional attributes: data-title="Ask the sessions", data-greeting="Hello! Ask me about…",
+ * data-suggestions="First question|Second question" (shown as buttons before the first question).
+ * Every source links to the transcript at the cited moment (a signed, short-lived link).
  * The API base is where this script was loaded from. Everything lives in a shadow root, so the
  * page's CSS cannot reach in and the widget's CSS cannot leak out. Text from the sessions is
  * always inserted as text (never as HTML): transcripts are data, not markup or instructions.
@@ -18,6 +20,9 @@
   if (!script || !script.src) return;
   var KEY = script.getAttribute("data-key") || "";
   var TITLE = script.getAttribute("data-title") || "Ask the sessions";
+  var GREETING = script.getAttribute("data-greeting") || "";
+  var SUGGESTIONS = (script.getAttribute("data-suggestions") || "").split("|")
+    .map(function (s) { return s.trim(); }).filter(Boolean).slice(0, 5);
   var BASE = new URL(".", script.src).href;
 
   var ICONS = {
@@ -53,6 +58,11 @@
     ".view{flex:1;display:flex;flex-direction:column;min-height:0}",
     ".log,.results{flex:1;overflow-y:auto;padding:14px 16px;display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain}",
     ".intro,.hint{color:var(--muted);margin:0}",
+    ".suggestions{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}",
+    ".suggestion{border:1px solid var(--line);border-radius:999px;background:var(--bg);padding:5px 12px;font-size:13px;color:var(--accent)}",
+    ".sources a,.item a{color:var(--accent)}",
+    ".src-link{display:block;padding:0 10px 8px;font-size:13px}",
+    ".item h3 a{text-decoration:none}.item h3 a:hover{text-decoration:underline}",
     ".msg{max-width:100%;overflow-wrap:anywhere}",
     ".msg.user{align-self:flex-end;background:var(--accent);color:var(--accent-ink);padding:8px 12px;border-radius:14px 14px 4px 14px;max-width:85%;white-space:pre-wrap}",
     ".msg.bot{align-self:stretch;background:var(--soft);padding:10px 12px;border-radius:14px 14px 14px 4px}",
@@ -153,10 +163,22 @@
     return h ? h + ":" + String(m).padStart(2, "0") + ":" + sec : m + ":" + sec;
   }
 
+  // "Session title · Speaker · 12:31": five quotes from one speaker still read apart.
   function sourceLabel(c) {
-    var parts = [c.speaker || "Notes", c.session_title || c.session_id || "a session"];
+    var parts = [c.session_title || c.session_id || "a session", c.speaker || "Notes"];
     if (c.start !== null && c.start !== undefined) parts.push(clock(c.start));
+    else if (c.turn_start !== undefined) parts.push("turn " + c.turn_start);
     return parts.join(" · ");
+  }
+
+  // A link that opens in a new tab; only http(s) urls (resolved against the companion's base).
+  function link(href, text, className) {
+    var url;
+    try { url = new URL(href, BASE); } catch (e) { return null; }
+    if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "mailto:") return null;
+    var a = el("a", { href: url.href, className: className || "" }, text);
+    if (url.protocol !== "mailto:") { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+    return a;
   }
 
   function api(path, options) {
@@ -223,6 +245,18 @@
     launcher.querySelector(".label").textContent = TITLE;
     launcher.setAttribute("aria-label", TITLE);
     $("#lc-title").textContent = TITLE;
+    if (GREETING) $(".intro").textContent = GREETING;
+    if (SUGGESTIONS.length) {
+      var chips = el("ul", { className: "suggestions", "aria-label": "Suggested questions" });
+      SUGGESTIONS.forEach(function (text) {
+        var b = el("button", { type: "button", className: "suggestion" }, text);
+        b.addEventListener("click", function () { if (!busy) { chips.remove(); ask(text); } });
+        var li = el("li");
+        li.appendChild(b);
+        chips.appendChild(li);
+      });
+      $(".log").appendChild(chips);
+    }
 
     var configLoaded = false, answerCount = 0, busy = false;
 
@@ -333,6 +367,8 @@
       send.disabled = true;
       var intro = log.querySelector(".intro");
       if (intro) intro.remove();
+      var chipList = log.querySelector(".suggestions");
+      if (chipList) chipList.remove();
       log.appendChild(el("p", { className: "msg user" }, q));
       var id = ++answerCount;
       var msg = el("article", { className: "msg bot", "aria-busy": "true", "aria-label": "Answer " + id });
@@ -416,6 +452,8 @@
           summary.appendChild(document.createTextNode(sourceLabel(c)));
           d.appendChild(summary);
           d.appendChild(el("blockquote", null, "“" + c.quote + "”"));
+          var open = c.url && link(c.url, "Open the transcript at " + (clock(c.start) || "this passage"), "src-link");
+          if (open) d.appendChild(open);
           var li = el("li");
           li.appendChild(d);
           list.appendChild(li);
@@ -521,7 +559,11 @@
       var d = el("details");
       d.appendChild(el("summary", null, label));
       (quotes || []).slice(0, 3).forEach(function (qt) {
-        d.appendChild(el("blockquote", null, "“" + qt.quote + "” (" + sourceLabel(qt) + ")"));
+        var bq = el("blockquote", null, "“" + qt.quote + "” ");
+        var where = qt.url && link(qt.url, sourceLabel(qt));
+        if (where) { bq.appendChild(document.createTextNode("(")); bq.appendChild(where); bq.appendChild(document.createTextNode(")")); }
+        else bq.appendChild(document.createTextNode("(" + sourceLabel(qt) + ")"));
+        d.appendChild(bq);
       });
       var wrapper = el("div", { className: "sources" });
       wrapper.appendChild(d);
@@ -560,7 +602,11 @@
         if (!tips.length) { results.appendChild(el("p", { className: "hint" }, "No tips on this yet.")); return; }
         tips.forEach(function (tip) {
           var item = el("article", { className: "item" });
-          item.appendChild(el("p", null, tip.text || tip.title || ""));
+          var heading = el("h3");
+          var title = tip.text || tip.title || "";
+          var permalink = tip.id && link("tips/" + encodeURIComponent(tip.id), title);
+          heading.appendChild(permalink || document.createTextNode(title));
+          item.appendChild(heading);
           var support = tip.support || {};
           var bits = [];
           if (support.sessions !== undefined) bits.push(support.sessions + " session" + (support.sessions === 1 ? "" : "s"));
@@ -598,7 +644,13 @@
           var role = [p.role, p.team].filter(Boolean).join(" · ");
           if (role) item.appendChild(el("p", { className: "meta" }, role));
           if (p.reason) item.appendChild(el("p", null, p.reason));
-          if (p.contact) item.appendChild(el("p", { className: "meta" }, "Contact: " + p.contact));
+          if (p.contact) {
+            var contact = el("p", { className: "meta" }, "Contact: ");
+            var email = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(p.contact) &&
+              link("mailto:" + p.contact + "?subject=" + encodeURIComponent("Learning from you about " + topic), p.contact);
+            contact.appendChild(email || document.createTextNode(p.contact));
+            item.appendChild(contact);
+          }
           if (p.evidence && p.evidence.length) item.appendChild(quotesDetails(p.evidence, "What they said"));
           results.appendChild(item);
         });
