@@ -20,6 +20,8 @@ from companion.features.feedback import feature as feedback_feature
 from companion.features.feedback.store import FeedbackStore
 from companion.features.insights import feature as insights_feature
 from companion.features.insights.service import InsightsService
+from companion.features.loop import feature as loop_feature
+from companion.features.loop.service import LoopService
 from companion.features.peers import feature as peers_feature
 from companion.features.peers.service import PeerService
 from companion.features.people import feature as people_feature
@@ -80,7 +82,12 @@ class Companion:
     def features(self) -> list[Feature]:
         """Every feature, built once, with the catalog schema brought up to date first."""
         self.migrate()
-        return [module.build(self.ctx) for module in FEATURES]
+        built = [module.build(self.ctx) for module in FEATURES]
+        # The loop needs tips and the pipeline; tips read its outcomes back through a provider.
+        tips: TipService = next(f.service for f in built if f.name == "tips")
+        loop = loop_feature.build(self.ctx, tips, self.pipeline, self._questions_by_week)
+        tips.use_outcomes(loop.service)
+        return [*built, loop]
 
     def feature(self, name: str) -> Feature:
         """One feature by name."""
@@ -95,6 +102,7 @@ class Companion:
         steps = list(CORE_MIGRATIONS)
         for module in FEATURES:
             steps.extend(module.MIGRATIONS)
+        steps.extend(loop_feature.MIGRATIONS)
         return steps
 
     def migrate(self) -> None:
@@ -171,6 +179,16 @@ class Companion:
             "admin" if admin else "widget",
             web.admin_link_ttl_seconds if admin else web.link_ttl_seconds, base,
         )
+
+    @property
+    def loop(self) -> LoopService:
+        """The learning loop: tries, outcomes, reflections, impact."""
+        service: LoopService = self.feature("loop").service
+        return service
+
+    def _questions_by_week(self, weeks: int) -> dict[str, int]:
+        """Questions learners asked per week (the insights log), for impact figures."""
+        return {w.week: w.asked for w in self.insights.report(weeks=weeks).weekly}
 
     @cached_property
     def keys(self) -> KeyStore:

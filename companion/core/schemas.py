@@ -29,6 +29,8 @@ Text = Annotated[str, AfterValidator(_utf8_text)]
 """A string from a client that can be stored and sent as UTF-8."""
 
 SessionKind = str  # lunch-and-learn, shadowing, mentoring, briefing, meeting, notes, ...
+# A learner's shared reflection on trying a tip: citable, but nobody's advice nor a peer's words.
+REFLECTION_KIND = "reflection"
 
 
 class Turn(BaseModel):

@@ -167,6 +167,11 @@ class TipsSettings(BaseModel):
     llm_wording_quotes: int = Field(
         default=8, description="most quotes of a tip shown to the model when it words the tip"
     )
+    outcome_weight: float = Field(
+        default=0.0,
+        description="ranking: sessions-equivalent weight of each net 'worked' outcome learners "
+        "reported (worked + partly/2 - did not); 0 ranks by mentions alone",
+    )
 
 
 class PeersSettings(BaseModel):
@@ -277,6 +282,27 @@ class SummarySettings(BaseModel):
     )
 
 
+class LoopSettings(BaseModel):
+    """The learning loop: tries, outcomes and reflections of learners."""
+
+    follow_up_days: int = Field(
+        default=7, ge=0,
+        description="days after an 'I'll try this' before the widget asks how it went",
+    )
+    max_reflection_chars: int = Field(
+        default=1_000, ge=1, description="longest reflection a learner may write"
+    )
+    retention_days: int | None = Field(
+        default=None, ge=0, description="tries (and their reflections) older than this are deleted"
+    )
+    flag_min_outcomes: int = Field(
+        default=5, ge=1, description="outcomes a tip needs before it can be flagged as unhelpful"
+    )
+    flag_useful_share: float = Field(
+        default=0.34, description="a tip is flagged when fewer than this share found it useful"
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of the companion; read once, passed down."""
 
@@ -299,6 +325,7 @@ class Settings(BaseSettings):
     tips: TipsSettings = TipsSettings()
     summaries: SummarySettings = SummarySettings()
     web: WebSettings = WebSettings()
+    loop: LoopSettings = LoopSettings()
     retention_days: int | None = None
 
     @cached_property

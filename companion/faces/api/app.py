@@ -43,6 +43,7 @@ from companion.faces.api.routers import (
     summaries,
     tips,
     transcripts,
+    tries,
     widget,
 )
 from companion.faces.api.state import Limits, OriginCache, Services
@@ -101,5 +102,6 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     for module in (transcripts, insights, console):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
-    app.state.features = {"tips": True, "peers": True, "summaries": True}
+    app.include_router(tries.router)
+    app.state.features = {"tips": True, "peers": True, "summaries": True, "loop": True}
     return app

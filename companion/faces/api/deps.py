@@ -24,6 +24,7 @@ from companion.core.errors import AuthError, ForbiddenError
 from companion.faces.api.state import Services
 from companion.features.ask.service import AnswerService
 from companion.features.insights.service import InsightsService
+from companion.features.loop.service import LoopService
 from companion.features.peers.service import PeerService
 from companion.features.people.directory import PeopleDirectory
 from companion.features.privacy.service import PrivacyService
@@ -111,6 +112,14 @@ async def get_insights(services: ServicesDep) -> InsightsService:
 
 
 InsightsDep = Annotated[InsightsService, Depends(get_insights)]
+
+
+async def get_loop(services: ServicesDep) -> LoopService:
+    """The learning loop: tries, outcomes, reflections, impact."""
+    return services.companion.loop
+
+
+LoopDep = Annotated[LoopService, Depends(get_loop)]
 
 
 class KeyRequiredError(AuthError):

@@ -43,6 +43,7 @@ def _register() -> None:
     from companion.faces.cli import (  # noqa: F401
         ask,
         evaluate,
+        impact,
         ingest_cmd,
         insights,
         keys,
