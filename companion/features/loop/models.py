@@ -55,6 +55,9 @@ class TryRecord(BaseModel):
     learner: str
     tip_id: str | None = None
     question: str | None = None
+    subject: str | None = Field(
+        default=None, description="what was tried: the tip's text or the question"
+    )
     created_at: str
     outcome: Outcome | None = None
     reflection: str | None = None

@@ -125,7 +125,10 @@ class LoopService:
             bound = self.store.origin_of(learner)
             if bound is not None and bound != caller.origin:
                 raise ForbiddenError("this learner id is used by another site's widget")
-        records = [self._record(r) for r in self.store.of_learner(learner)]
+        rows = self.store.of_learner(learner)
+        texts = {t.id: t.text for t in self.tips.views.list_tips(include_retired=True)} if any(
+            r["tip_id"] for r in rows) else {}
+        records = [self._record(r, texts) for r in rows]
         open_ = [r for r in records if r.outcome is None]
         return LearnerTries(
             learner=learner, open=open_, closed=[r for r in records if r.outcome is not None],
@@ -307,13 +310,20 @@ class LoopService:
         self.store.delete(r["id"] for r in rows)
         return unpublished
 
-    def _record(self, row: dict[str, Any]) -> TryRecord:
+    def _record(self, row: dict[str, Any], tip_texts: Mapping[str, str] | None = None) -> TryRecord:
+        subject = row["question"]
+        if row["tip_id"] and tip_texts:
+            try:
+                subject = tip_texts.get(self.tips.views.resolve(row["tip_id"]))
+            except NotFoundError:
+                subject = None
         created = datetime.fromisoformat(row["created_at"])
         due_at = created + timedelta(days=self.settings.follow_up_days)
         is_open = row["outcome"] is None
         return TryRecord(
             id=row["id"], learner=row["learner"], tip_id=row["tip_id"],
-            question=row["question"], created_at=row["created_at"], outcome=row["outcome"],
+            question=row["question"], subject=subject, created_at=row["created_at"],
+            outcome=row["outcome"],
             reflection=row["reflection"], share=bool(row["share"]),
             outcome_at=row["outcome_at"], reflection_session=row["reflection_session"],
             follow_up_at=due_at.isoformat(timespec="seconds") if is_open else None,
