@@ -42,7 +42,7 @@ def top_topics(questions: list[str], limit: int) -> list[TopicCount]:
     """The content words most questions use, grouped by stem, named by their commonest form."""
     per_stem: dict[str, Counter[str]] = {}
     for q in questions:
-        seen = {}
+        seen: dict[str, str] = {}
         for w in words(q):
             if w not in STOPWORDS and len(w) > 2 and not w.isdigit():
                 seen.setdefault(stem(w), w)
