@@ -3,6 +3,7 @@ impact, forgetting, and every bad input refused with a problem."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from api.support import Api, assert_problem
@@ -142,3 +143,26 @@ def test_the_widget_config_says_when_to_follow_up(api: Api) -> None:
     created = datetime.fromisoformat(mine["open"][0]["created_at"])
     due = datetime.fromisoformat(mine["open"][0]["follow_up_at"])
     assert due - created == timedelta(days=7) and mine["due"] == 0
+
+
+def test_the_console_charts_tries_and_flags_tips_few_found_useful(make_api) -> None:  # type: ignore[no-untyped-def]
+    api: Api = make_api()
+    api.ctx.settings.loop.flag_min_outcomes = 2
+    tip = tip_id(api)
+    for n in range(2):
+        t = start(api, f"learner-{n}", tip_id=tip)
+        api.client.post(f"/v1/tries/{t}/outcome", headers=api.widget_headers(),
+                        json={"outcome": "did_not", "reflection": SECRET})
+    shown = api.client.get(f"/v1/tips/{tip}", headers=api.widget_headers()).json()
+    assert shown["outcomes"]["flagged"] is True
+    form = api.client.get("/console").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    api.client.post("/console/sign-in", data={"key": api.admin, "csrf": csrf.group(1)},
+                    follow_redirects=False)
+    page = api.client.get("/console").text
+    assert "Learning loop" in page and "Tries per week" in page
+    assert "Many tried these, few found them useful" in page and f"/tips/{tip}" in page
+    assert SECRET not in page
+    queue = api.client.get("/console/tips").text
+    assert "2 tried, 0 worked" in queue and "few found it useful" in queue

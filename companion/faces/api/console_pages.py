@@ -59,7 +59,7 @@ def sign_in(csrf: str, error: str = "") -> str:
     return page("Sign in", body)
 
 
-def overview(report: Insights, feedback: dict[str, int], csrf: str) -> str:
+def overview(report: Insights, feedback: dict[str, int], csrf: str, loop: str = "") -> str:
     """Impact: questions per week, answered share, topics, tips viewed, peers, feedback."""
     weeks = report.weekly
     usage = report.usage
@@ -76,6 +76,7 @@ def overview(report: Insights, feedback: dict[str, int], csrf: str) -> str:
                           [usage.get("tips_viewed", 0), usage.get("peers_suggested", 0)]),
         charts.hbar_chart("Feedback", list(feedback), list(feedback.values())),
         "</div>",
+        loop,  # the learning loop's charts (console_loop.impact_charts)
     ]
     return page("Impact", "".join(body), "/console", csrf)
 
@@ -86,11 +87,15 @@ def _tip(tip: Tip, csrf: str) -> str:
         f"<li>“{e(q.quote)}” <span class=\"meta\">{e(q.speaker or 'notes')} · "
         f"{_link(q.url, q.session_title or q.session_id)}</span></li>" for q in tip.quotes[:3]
     )
-    s = tip.support
+    s, o = tip.support, tip.outcomes
+    tried = (f" · {o.tried} tried, {o.worked} worked, {o.partly} partly, {o.did_not} did not"
+             if o.tried else "")
+    if o.flagged:
+        tried += ' <span class="badge">few found it useful</span>'
     return (
         f'<article class="tip" id="{e(tip.id)}"><h2><a href="/tips/{quote(tip.id, safe="")}">'
         f"{e(tip.text)}</a></h2><p class=\"meta\">{e(tip.id)} · {s.sessions} sessions · "
-        f'{s.speakers} speakers · <span class="badge">{e(tip.status)}</span></p>'
+        f'{s.speakers} speakers · <span class="badge">{e(tip.status)}</span>{tried}</p>'
         f"<ul class=\"quotes\">{quotes}</ul><div class=\"actions\">"
         f'<form method="post" action="{action}">{hidden(csrf)}'
         '<button name="action" value="approve" type="submit">Approve</button>'

@@ -25,6 +25,7 @@ from companion.faces.api.console_auth import (
     issue_session,
     session_key,
 )
+from companion.faces.api.console_loop import impact_charts
 from companion.faces.api.deps import ServicesDep, client_address
 from companion.faces.api.state import Services
 
@@ -76,7 +77,8 @@ async def console_home(request: Request, services: ServicesDep) -> Response:
 
     def render() -> str:
         return pages.overview(companion.insights.report(), companion.feedback.counts(),
-                              csrf_token(request, companion.link_signer))
+                              csrf_token(request, companion.link_signer),
+                              impact_charts(companion.loop.impact()))
 
     return _html(await run_in_threadpool(render))
 
