@@ -207,3 +207,58 @@ def test_outcomes_can_weigh_in_the_ranking(companion: Companion) -> None:
     assert views.list_tips()[0].id != last  # default: mentions alone
     companion.settings.tips.outcome_weight = 1.0
     assert views.list_tips()[0].id == last
+
+
+def test_export_and_import_carry_tries_and_reflections(
+    companion: Companion, tmp_path: Path
+) -> None:
+    from companion.core.settings import Settings
+    from tests.fakes import HashingEmbeddings
+
+    loop, tip = companion.loop, first_tip(companion)
+    t = loop.start(TryIn(tip_id=tip, learner="learner-1"), widget())
+    done = loop.record_outcome(
+        t.id, OutcomeIn(outcome="worked", reflection=SHARED, share=True), widget())
+    companion.privacy.export(tmp_path / "export", "test")
+
+    other = Context(Settings(data_dir=tmp_path / "other"), embeddings=HashingEmbeddings())
+    try:
+        there = Companion(ctx=other)
+        there.privacy.import_(tmp_path / "export", "test")
+        assert there.tips.views.get(tip).outcomes.worked == 1
+        assert there.loop.learner_tries("learner-1", widget()).closed[0].reflection == SHARED
+        assert other.catalog.session_row(done.reflection_session or "") is not None
+        with pytest.raises(ForbiddenError):  # the binding to the widget origin came along
+            there.loop.learner_tries("learner-1", widget(OTHER))
+    finally:
+        other.close()
+
+
+def test_cli_impact_tips_show_and_learners_forget(
+    companion: Companion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from companion.faces import cli
+    from companion.faces.cli import common
+
+    monkeypatch.setattr(common, "_companion", companion)
+    cli._register()
+    loop, tip = companion.loop, first_tip(companion)
+    t = loop.start(TryIn(tip_id=tip, learner="learner-1"), widget())
+    loop.record_outcome(t.id, OutcomeIn(outcome="worked", reflection=SHARED, share=True), widget())
+    loop.start(TryIn(tip_id=tip, learner="learner-2"), widget())
+    runner = CliRunner()
+
+    impact = json.loads(runner.invoke(cli.app, ["impact", "--json"]).stdout)
+    assert impact["totals"]["tries"] == 2 and impact["tips"][0]["key"] == tip
+    shown = json.loads(runner.invoke(cli.app, ["tips", "show", tip, "--json"]).stdout)
+    assert shown["outcomes"]["tried"] == 2 and shown["reflections"][0]["quote"] == SHARED
+    text = runner.invoke(cli.app, ["tips", "show", tip]).stdout
+    assert "learners: 2 tried · 1 worked" in text and SHARED in text
+
+    out = runner.invoke(cli.app, ["learners", "forget", "learner-1"])
+    assert out.exit_code == 0 and "removed 1 tries; 1 shared reflections unpublished" in out.stdout
+    assert companion.tips.views.get(tip).outcomes.tried == 1
