@@ -122,6 +122,11 @@ class WebSettings(BaseModel):
     library_progress: bool = Field(
         default=False, description="let transformers/huggingface print their own progress bars"
     )
+    public_url: str | None = Field(
+        default=None,
+        description="where people reach `companion serve`, e.g. https://companion.intranet; "
+        "CLI summaries then link to its transcript view with signed links",
+    )
 
 
 class TipsSettings(BaseModel):

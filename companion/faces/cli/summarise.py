@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -11,6 +11,8 @@ from companion.core.errors import InputError
 from companion.faces.cli import app
 from companion.faces.cli.common import check_date, open_companion, print_json
 from companion.features.summaries.models import SeriesDigest, Summary
+
+T = TypeVar("T")
 
 
 @app.command()
@@ -52,9 +54,16 @@ def summarise(
     service = companion.summaries
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
     render = MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    # With a public address, citations become signed links into the transcript view.
+    public = ctx.settings.web.public_url
+    links = companion.citation_links(admin=True, base=public) if public else None
+
+    def linked(value: T) -> T:
+        return links.attach(value) if links is not None else value
+
     if session_id is not None:
         # The CLI is the operator's: it may summarise sessions without consent (marked so).
-        summary = service.summary(session_id, refresh=refresh, private=True)
+        summary = linked(service.summary(session_id, refresh=refresh, private=True))
         out = summary if fmt == "json" else render.summary(summary)
     elif series is not None:
         if refresh:
@@ -62,14 +71,14 @@ def summarise(
 
             for sid in series_session_ids(service, series, check_date("--since", since)):
                 service.summary(sid, refresh=True, private=True)
-        digest = build_digest(service, series, check_date("--since", since),
-                              private=include_private)
+        digest = linked(build_digest(service, series, check_date("--since", since),
+                                     private=include_private))
         out = digest if fmt == "json" else render.digest(digest)
     else:
         typer.echo(f"finding open questions across {len(titles)} sessions "
                    "(summarising any not yet summarised)…", err=True)
         started = time.perf_counter()
-        found = CorpusQuestions(service).all(private=include_private)
+        found = linked(CorpusQuestions(service).all(private=include_private))
         typer.echo(f"{len(found)} open questions in {time.perf_counter() - started:.0f}s",
                    err=True)
         if fmt == "json":
