@@ -94,8 +94,9 @@ def _tip(tip: Tip, csrf: str) -> str:
         tried += ' <span class="badge">few found it useful</span>'
     return (
         f'<article class="tip" id="{e(tip.id)}"><h2><a href="/tips/{quote(tip.id, safe="")}">'
-        f"{e(tip.text)}</a></h2><p class=\"meta\">{e(tip.id)} · {s.sessions} sessions · "
-        f'{s.speakers} speakers · <span class="badge">{e(tip.status)}</span>{tried}</p>'
+        f"{e(tip.text)}</a></h2><p class=\"meta\">{e(tip.id)} · "
+        f"{_count(s.sessions, 'session')} · {_count(s.speakers, 'speaker')} · "
+        f'<span class="badge">{e(tip.status)}</span>{tried}</p>'
         f"<ul class=\"quotes\">{quotes}</ul><div class=\"actions\">"
         f'<form method="post" action="{action}">{hidden(csrf)}'
         '<button name="action" value="approve" type="submit">Approve</button>'
@@ -109,6 +110,10 @@ def _tip(tip: Tip, csrf: str) -> str:
         '<input name="other_id" placeholder="tip-…" maxlength="100"></label>'
         '<button type="submit">Merge into this</button></form></div></article>'
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _link(url: str | None, label: str) -> str:
