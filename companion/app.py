@@ -10,12 +10,18 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from companion.auth.citation_links import CitationLinks
 from companion.auth.keys import KEYS_SCHEMA, KeyStore
+from companion.auth.links import LinkSigner, load_secret
 from companion.core.feature import Feature, Migration
 from companion.core.settings import Settings
 from companion.features.ask.service import AnswerService
 from companion.features.feedback import feature as feedback_feature
 from companion.features.feedback.store import FeedbackStore
+from companion.features.insights import feature as insights_feature
+from companion.features.insights.service import InsightsService
+from companion.features.loop import feature as loop_feature
+from companion.features.loop.service import LoopService
 from companion.features.peers import feature as peers_feature
 from companion.features.peers.service import PeerService
 from companion.features.people import feature as people_feature
@@ -42,7 +48,10 @@ CORE_MIGRATIONS = (
     Migration("keys", 1, KEYS_SCHEMA),
 )
 # Order matters for listeners: tips first, so a session's summary sees its tips.
-FEATURES = (people_feature, feedback_feature, tips_feature, peers_feature, summaries_feature)
+FEATURES = (
+    people_feature, feedback_feature, tips_feature, peers_feature, summaries_feature,
+    insights_feature,
+)
 
 
 class Companion:
@@ -73,7 +82,12 @@ class Companion:
     def features(self) -> list[Feature]:
         """Every feature, built once, with the catalog schema brought up to date first."""
         self.migrate()
-        return [module.build(self.ctx) for module in FEATURES]
+        built = [module.build(self.ctx) for module in FEATURES]
+        # The loop needs tips and the pipeline; tips read its outcomes back through a provider.
+        tips: TipService = next(f.service for f in built if f.name == "tips")
+        loop = loop_feature.build(self.ctx, tips, self.pipeline, self._questions_by_week)
+        tips.use_outcomes(loop.service)
+        return [*built, loop]
 
     def feature(self, name: str) -> Feature:
         """One feature by name."""
@@ -88,6 +102,7 @@ class Companion:
         steps = list(CORE_MIGRATIONS)
         for module in FEATURES:
             steps.extend(module.MIGRATIONS)
+        steps.extend(loop_feature.MIGRATIONS)
         return steps
 
     def migrate(self) -> None:
@@ -144,6 +159,36 @@ class Companion:
         """Readers' feedback."""
         service: FeedbackStore = self.feature("feedback").service
         return service
+
+    @property
+    def insights(self) -> InsightsService:
+        """What learners ask (the learner-question log)."""
+        service: InsightsService = self.feature("insights").service
+        return service
+
+    @cached_property
+    def link_signer(self) -> LinkSigner:
+        """Signs transcript links and console sessions with this install's secret."""
+        return LinkSigner(load_secret(self.settings.data_dir))
+
+    def citation_links(self, admin: bool, base: str = "") -> CitationLinks:
+        """Transcript links for an admin or a widget reader (`base` prefixes relative links)."""
+        web = self.settings.web
+        return CitationLinks(
+            self.ctx.catalog, self.link_signer, self.settings.summaries.link_template,
+            "admin" if admin else "widget",
+            web.admin_link_ttl_seconds if admin else web.link_ttl_seconds, base,
+        )
+
+    @property
+    def loop(self) -> LoopService:
+        """The learning loop: tries, outcomes, reflections, impact."""
+        service: LoopService = self.feature("loop").service
+        return service
+
+    def _questions_by_week(self, weeks: int) -> dict[str, int]:
+        """Questions learners asked per week (the insights log), for impact figures."""
+        return {w.week: w.asked for w in self.insights.report(weeks=weeks).weekly}
 
     @cached_property
     def keys(self) -> KeyStore:

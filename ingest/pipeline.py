@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -179,8 +179,17 @@ class IngestPipeline:
 
 
 def _progress(files: list[Path], show: bool) -> Iterable[Path]:
+    """A bar on a terminal; when stderr is piped (a log, CI), one plain line per file."""
     if not show or not files:
         return files
+    if not sys.stderr.isatty():
+        return _progress_lines(files)
     from tqdm import tqdm
 
     return tqdm(files, unit="file", desc="ingest", file=sys.stderr, leave=False)
+
+
+def _progress_lines(files: list[Path]) -> Iterator[Path]:
+    for i, path in enumerate(files, 1):
+        print(f"ingest {i}/{len(files)}: {path.name}", file=sys.stderr, flush=True)
+        yield path

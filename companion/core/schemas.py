@@ -29,6 +29,8 @@ Text = Annotated[str, AfterValidator(_utf8_text)]
 """A string from a client that can be stored and sent as UTF-8."""
 
 SessionKind = str  # lunch-and-learn, shadowing, mentoring, briefing, meeting, notes, ...
+# A learner's shared reflection on trying a tip: citable, but nobody's advice nor a peer's words.
+REFLECTION_KIND = "reflection"
 
 
 class Turn(BaseModel):
@@ -93,6 +95,9 @@ class Citation(BaseModel):
     turn_start: int
     turn_end: int
     quote: Text
+    url: Text | None = Field(
+        default=None, description="opens the transcript at this moment (signed, short-lived)"
+    )
 
 
 class Evidence(BaseModel):
@@ -105,6 +110,8 @@ class Evidence(BaseModel):
     turn_start: int
     turn_end: int
     quote: str
+    session_title: str | None = None
+    url: str | None = Field(default=None, description="opens the transcript at this moment")
 
 
 class DroppedSentence(BaseModel):

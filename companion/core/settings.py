@@ -106,6 +106,29 @@ class APISettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """Transcript links, the facilitator console, the learner-question log, library noise."""
+
+    link_ttl_seconds: int = Field(
+        default=3600, ge=1, description="how long a widget reader's transcript link works"
+    )
+    admin_link_ttl_seconds: int = Field(
+        default=7 * 86400, ge=1, description="how long an admin's transcript link works"
+    )
+    console_session_hours: float = Field(default=8.0, description="console sign-in lifetime")
+    questions_retention_days: int | None = Field(
+        default=180, ge=0, description="learner questions older than this are deleted"
+    )
+    library_progress: bool = Field(
+        default=False, description="let transformers/huggingface print their own progress bars"
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="where people reach `companion serve`, e.g. https://companion.intranet; "
+        "CLI summaries then link to its transcript view with signed links",
+    )
+
+
 class TipsSettings(BaseModel):
     """Top tips: advice extraction, clustering and topic filtering.
 
@@ -171,6 +194,11 @@ class TipsSettings(BaseModel):
     )
     llm_wording_quotes: int = Field(
         default=8, description="most quotes of a tip shown to the model when it words the tip"
+    )
+    outcome_weight: float = Field(
+        default=0.0,
+        description="ranking: sessions-equivalent weight of each net 'worked' outcome learners "
+        "reported (worked + partly/2 - did not); 0 ranks by mentions alone",
     )
 
 
@@ -276,8 +304,30 @@ class SummarySettings(BaseModel):
     )
     peers_per_question: int = 3
     link_template: str = Field(
-        default="companion://session/{session_id}?t={seconds}",
-        description="where a timestamp links; e.g. https://intranet.example/s/{session_id}#t={seconds}",
+        default="/sessions/{session_id}?turn={turn}#t={seconds}",
+        description="where a citation links (`{session_id}`, `{seconds}`, `{turn}`); default: "
+        "this server's transcript view; e.g. https://intranet.example/s/{session_id}#t={seconds}",
+    )
+
+
+class LoopSettings(BaseModel):
+    """The learning loop: tries, outcomes and reflections of learners."""
+
+    follow_up_days: int = Field(
+        default=7, ge=0,
+        description="days after an 'I'll try this' before the widget asks how it went",
+    )
+    max_reflection_chars: int = Field(
+        default=1_000, ge=1, description="longest reflection a learner may write"
+    )
+    retention_days: int | None = Field(
+        default=None, ge=0, description="tries (and their reflections) older than this are deleted"
+    )
+    flag_min_outcomes: int = Field(
+        default=5, ge=1, description="outcomes a tip needs before it can be flagged as unhelpful"
+    )
+    flag_useful_share: float = Field(
+        default=0.34, description="a tip is flagged when fewer than this share found it useful"
     )
 
 
@@ -302,6 +352,8 @@ class Settings(BaseSettings):
     peers: PeersSettings = PeersSettings()
     tips: TipsSettings = TipsSettings()
     summaries: SummarySettings = SummarySettings()
+    web: WebSettings = WebSettings()
+    loop: LoopSettings = LoopSettings()
     retention_days: int | None = None
 
     @cached_property

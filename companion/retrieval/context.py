@@ -58,6 +58,7 @@ class Context:
             device=cfg.device,
             batch_size=cfg.batch_size,
             threads=cfg.threads,
+            library_progress=self.settings.web.library_progress,
         )
 
     @cached_property

@@ -24,6 +24,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         batch_size: texts per forward pass.
         threads: torch intra-op threads (None keeps torch's default).
         show_progress: show a progress bar while embedding documents.
+        library_progress: let transformers and huggingface_hub print their own bars and
+            info logs ("Loading weights" on every command); off by default.
     """
 
     def __init__(
@@ -33,8 +35,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         batch_size: int = 64,
         threads: int | None = None,
         show_progress: bool = False,
+        library_progress: bool = False,
     ) -> None:
         self.model_path = model_path
+        self.library_progress = library_progress
         self.device = device
         self.batch_size = batch_size
         self.threads = threads
@@ -64,6 +68,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         import torch
         from sentence_transformers import SentenceTransformer
 
+        if not self.library_progress:
+            silence_library_progress()
         if self.threads:
             torch.set_num_threads(self.threads)
         return SentenceTransformer(self.model_path, device=self.device)
@@ -125,3 +131,13 @@ class SentenceTransformerEmbeddings(Embeddings):
         if not texts:
             return self._encode([], False)
         return np.stack([found[t] for t in texts])
+
+
+def silence_library_progress() -> None:
+    """Turn off transformers' and huggingface_hub's own progress bars and info logging."""
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging as hf_logging
+
+    disable_progress_bars()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()

@@ -46,9 +46,14 @@ def test_widget_keys_only_work_from_their_origins(api: Api):
     c = api.client
     assert_problem(c.post("/v1/ask", json=QUESTION,
                           headers=api.widget_headers(origin="https://evil.example")), 403)
+    # Without an Origin header the request counts as from this server's own origin (a browser's
+    # same-origin GET), which this key does not list; a cross-site fetch without one is refused.
     no_origin = {"Authorization": f"Bearer {api.widget}"}
-    assert "without an Origin" in assert_problem(
+    assert "origin http://testserver" in assert_problem(
         c.post("/v1/ask", json=QUESTION, headers=no_origin), 403)["detail"]
+    cross = {**no_origin, "Sec-Fetch-Site": "cross-site"}
+    assert "without an Origin" in assert_problem(
+        c.post("/v1/ask", json=QUESTION, headers=cross), 403)["detail"]
     r = c.post("/v1/ask", json=QUESTION, headers=api.widget_headers())
     assert r.status_code == 200 and r.json()["citations"]
     # Browsers omit default ports; a trailing slash or case difference is the same origin too.

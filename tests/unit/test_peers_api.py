@@ -61,7 +61,9 @@ def test_widget_key_gets_suggestions_in_the_cli_json_shape(api):
     assert set(rows[0]) == {"person_id", "name", "role", "team", "contact", "score", "reason",
                             "evidence"}
     assert set(rows[0]["evidence"][0]) == {"session_id", "speaker", "start", "end",
-                                           "turn_start", "turn_end", "quote"}
+                                           "turn_start", "turn_end", "quote", "session_title",
+                                           "url"}
+    assert "sig=" in rows[0]["evidence"][0]["url"]
 
 
 def test_exclude_limit_nobody_and_bad_requests(api):

@@ -209,12 +209,12 @@ def test_markdown_reads_as_an_email_with_mmss_links(samples_ctx):
     for heading in ("Overview", "Key points", "Tips", "Actions", "Open questions",
                     "Participants"):
         assert f"\n## {heading}\n" in md
-    link = re.compile(r"— [^\n]+, \[(\d+):(\d{2})\]\(companion://session/"
-                      + FIRST_HUNDRED_DAYS + r"\?t=(\d+)\)$", re.M)
+    link = re.compile(r"— [^\n]+, \[(\d+):(\d{2})\]\(/sessions/"
+                      + FIRST_HUNDRED_DAYS + r"\?turn=[\d-]+#t=(\d+)\)$", re.M)
     found = link.findall(md)
     assert found and all(int(m) * 60 + int(s) == int(t) for m, s, t in found)
     notes = render.summary(service.summary(BRIEFING_PACKS))
-    assert "— Tom Reyes, notes" in notes and "](companion://" not in notes
+    assert "— Tom Reyes, notes" in notes and "](/sessions/" not in notes
 
 
 def test_link_template_points_at_a_player():

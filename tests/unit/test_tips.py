@@ -228,7 +228,7 @@ def test_cli_json_shape_and_show(ctx, corpus):
     rows = json.loads(run.stdout)
     assert rows and all(
         set(r) == {"id", "text", "topics", "support", "first_seen", "last_seen", "status",
-                   "contradicts", "quotes", "wording"} for r in rows
+                   "contradicts", "quotes", "wording", "outcomes"} for r in rows
     )
     assert set(rows[0]["support"]) == {"sessions", "speakers"}
     assert set(rows[0]["quotes"][0]) == {"session_id", "speaker", "start", "end", "turn_start",

@@ -62,7 +62,12 @@ def test_widget_and_admin_keys_read_ranked_tips(api):
     rows = api.http.get("/v1/tips", headers=api.as_widget()).json()
     assert rows[0]["support"] == {"sessions": 2, "speakers": 2}
     assert all(q["session_id"] != "listening" for r in rows for q in r["quotes"])
-    assert api.http.get("/v1/tips?limit=1", headers=api.as_admin()).json() == rows[:1]
+    def unlinked(tips):  # links differ by key: each carries a token for the key that asked
+        return [{**t, "quotes": [{**q, "url": None} for q in t["quotes"]]} for t in tips]
+
+    admin_rows = api.http.get("/v1/tips?limit=1", headers=api.as_admin()).json()
+    assert unlinked(admin_rows) == unlinked(rows[:1])
+    assert all(q["url"] and q["session_title"] for r in rows for q in r["quotes"])
     one = api.http.get(f"/v1/tips/{rows[0]['id']}", headers=api.as_widget()).json()
     assert one["id"] == rows[0]["id"] and one["history"][0]["action"] == "created"
 

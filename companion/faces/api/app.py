@@ -27,18 +27,23 @@ from starlette.types import Scope
 
 from companion.app import Companion
 from companion.core.settings import Settings
+from companion.faces.api.docs import install_docs
 from companion.faces.api.middleware import BodyLimitMiddleware, WidgetCorsMiddleware
-from companion.faces.api.problems import install_problem_handlers
+from companion.faces.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from companion.faces.api.routers import (
     ask,
+    console,
     feedback,
     health,
+    insights,
     keys,
     peers,
     privacy,
     sessions,
     summaries,
     tips,
+    transcripts,
+    tries,
     widget,
 )
 from companion.faces.api.state import Limits, OriginCache, Services
@@ -84,13 +89,19 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
         summary="Cited answers, tips and peers from what colleagues said in sessions.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
         middleware=[
             Middleware(WidgetCorsMiddleware, allowed_origins=origins.allowed),
             Middleware(BodyLimitMiddleware, limit_for=body_limit),
         ],
     )
     install_problem_handlers(app)
+    install_docs(app)
     for module in (health, ask, feedback, sessions, keys, widget, privacy, tips, peers, summaries):
-        app.include_router(module.router)
-    app.state.features = {"tips": True, "peers": True, "summaries": True}
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    for module in (transcripts, insights, console):
+        app.include_router(module.router, responses=PROBLEM_RESPONSES)
+    app.include_router(tries.router)
+    app.state.features = {"tips": True, "peers": True, "summaries": True, "loop": True}
     return app

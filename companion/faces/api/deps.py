@@ -14,13 +14,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from companion.app import Companion
+from companion.auth.citation_links import CitationLinks
 from companion.auth.keys import ApiKey, Scope
 from companion.core.errors import AuthError, ForbiddenError
 from companion.faces.api.state import Services
 from companion.features.ask.service import AnswerService
+from companion.features.insights.service import InsightsService
+from companion.features.loop.service import LoopService
 from companion.features.peers.service import PeerService
 from companion.features.people.directory import PeopleDirectory
 from companion.features.privacy.service import PrivacyService
@@ -102,6 +106,22 @@ async def get_privacy(services: ServicesDep) -> PrivacyService:
 PrivacyDep = Annotated[PrivacyService, Depends(get_privacy)]
 
 
+async def get_insights(services: ServicesDep) -> InsightsService:
+    """The learner-question log."""
+    return services.companion.insights
+
+
+InsightsDep = Annotated[InsightsService, Depends(get_insights)]
+
+
+async def get_loop(services: ServicesDep) -> LoopService:
+    """The learning loop: tries, outcomes, reflections, impact."""
+    return services.companion.loop
+
+
+LoopDep = Annotated[LoopService, Depends(get_loop)]
+
+
 class KeyRequiredError(AuthError):
     """A missing, unknown or revoked key (401, asking for a bearer key)."""
 
@@ -122,7 +142,37 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key", "").strip() or None
 
 
-def authenticate(request: Request, services: ServicesDep) -> ApiKey:
+# Declared so OpenAPI shows the schemes (and /docs an Authorize button); `presented_key` reads them.
+bearer_scheme = HTTPBearer(
+    auto_error=False, bearerFormat="API key", description="an admin or widget key: lc_..."
+)
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="the same key, in a header"
+)
+
+
+def request_origin(request: Request) -> str | None:
+    """The origin a request comes from.
+
+    Browsers send `Origin` on every cross-origin request, but not on a same-origin GET: then
+    the page's origin is this server's own (scheme and `Host`), unless `Sec-Fetch-Site` says
+    the request came from another site. A widget key still has to list that origin.
+    """
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin
+    if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return None
+    host = request.headers.get("host")
+    return f"{request.url.scheme}://{host}" if host else None
+
+
+def authenticate(
+    request: Request,
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)] = None,
+    header_key: Annotated[str | None, Security(api_key_scheme)] = None,
+) -> ApiKey:
     """The request's active API key, within its rate limits and, for widget keys, its origins."""
     services.limits.per_address.check(client_address(request), "address")
     raw = presented_key(request)
@@ -132,7 +182,7 @@ def authenticate(request: Request, services: ServicesDep) -> ApiKey:
     if key is None:
         raise KeyRequiredError("the API key is not valid or has been revoked")
     if key.scope is Scope.widget:
-        origin = request.headers.get("origin")
+        origin = request_origin(request)
         if not key.allows_origin(origin):
             shown = f"origin {origin}" if origin else "a request without an Origin header"
             raise ForbiddenError(f"this widget key is not allowed from {shown}")
@@ -156,3 +206,24 @@ def require_admin(key: WidgetOrAdminKey) -> ApiKey:
 
 
 AdminKey = Annotated[ApiKey, Depends(require_admin)]
+
+
+def base_url(request: Request) -> str:
+    """The server's address as the client reached it (for absolute links)."""
+    return str(request.base_url).rstrip("/")
+
+
+def citation_links(request: Request, services: ServicesDep, key: WidgetOrAdminKey) -> CitationLinks:
+    """Transcript links for the request's key: signed, private sessions for admins only."""
+    return services.companion.citation_links(key.is_admin, base_url(request))
+
+
+LinksDep = Annotated[CitationLinks, Depends(citation_links)]
+
+
+def public_links(services: ServicesDep) -> CitationLinks:
+    """Transcript links for public pages (tip permalinks): what a widget reader may open."""
+    return services.companion.citation_links(admin=False)
+
+
+PublicLinksDep = Annotated[CitationLinks, Depends(public_links)]

@@ -13,7 +13,7 @@ from companion.auth.keys import normalise_origin
 from companion.core.errors import InputError
 from companion.faces.api.problems import problem
 
-CORS_METHODS = "GET, POST, OPTIONS"
+CORS_METHODS = "GET, POST, DELETE, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, X-API-Key, Accept"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from companion.core.errors import CompanionError
@@ -107,3 +108,29 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+class Problem(BaseModel):
+    """An RFC 7807 error body (`application/problem+json`)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# What every endpoint may answer besides success, as OpenAPI documents it.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("no key, or a key that is not valid or was revoked"),
+    403: _documented("the key's scope or origin does not allow this, or a link expired"),
+    404: _documented("no such session, tip, person or key"),
+    413: _documented("the request body is larger than the limit"),
+    422: _documented("the request is not valid (which field, and why)"),
+    429: _documented("too many requests; retry after `Retry-After` seconds"),
+}

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
-from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer
+from companion.llm.streaming import SentenceEvent
 
 EVENT_STREAM = "text/event-stream"
 
@@ -16,16 +16,20 @@ def sse_event(event: str, data: str) -> bytes:
     return f"event: {event}\ndata: {data}\n\n".encode()
 
 
-def answer_events(answer: Answer) -> Iterator[bytes]:
-    """The answer as events.
+def stream_events(
+    items: Iterable[SentenceEvent | Answer], finish: Callable[[Answer], Answer]
+) -> Iterator[bytes]:
+    """Events as the answer service produces them.
 
-    `sentence`: `{"index", "text", "citations"}` where citations are 1-based numbers into the
-    final answer's `citations`; `done`: the whole answer, the same JSON as a non-streamed reply.
+    Each `sentence` goes out the moment it is ready (not after the whole answer), then `done`
+    with the finished answer (`finish` adds links and logs the question).
     """
-    for index, (text, markers) in enumerate(split_cited_sentences(answer.answer)):
-        payload = {"index": index, "text": text, "citations": markers}
+    for item in items:
+        if isinstance(item, Answer):
+            yield sse_event("done", finish(item).model_dump_json())
+            return
+        payload = {"index": item.index, "text": item.text, "citations": item.citations}
         yield sse_event("sentence", json.dumps(payload, ensure_ascii=False))
-    yield sse_event("done", answer.model_dump_json())
 
 
 def wants_event_stream(accept: str | None) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated
 
 import typer
 
@@ -16,12 +18,34 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            number = version("learning-companion")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown (not installed)"
+        typer.echo(f"companion {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                           help="print the version and exit")
+    ] = False,
+) -> None:
+    """Learning companion: keep what colleagues said in sessions, and find it again."""
+
+
 def _register() -> None:
     # Each module adds its commands to `app`; importing them is cheap (heavy imports are lazy).
     from companion.faces.cli import (  # noqa: F401
         ask,
         evaluate,
+        impact,
         ingest_cmd,
+        insights,
         keys,
         peers,
         people,

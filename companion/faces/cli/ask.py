@@ -11,7 +11,7 @@ import typer
 from companion.core.errors import CompanionError, InputError
 from companion.core.schemas import Answer
 from companion.faces.cli import app
-from companion.faces.cli.common import clock, open_companion, print_json
+from companion.faces.cli.common import check_date, clock, open_companion, print_json
 from companion.llm.streaming import SentenceEvent
 
 
@@ -87,6 +87,11 @@ def ask(
 
     if (question is None) == (batch is None):
         raise InputError("give either a question or --batch FILE")
+    if question is not None and not question.strip():
+        raise InputError(
+            'the question is empty: ask e.g. companion ask "How do I brief a minister?"'
+        )
+    since, until = check_date("--since", since), check_date("--until", until)
     if batch is not None:
         if not batch.is_file():
             raise InputError(f"{batch}: no such file")

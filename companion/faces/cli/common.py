@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
+from datetime import date
 from typing import Any
 
 import typer
 from pydantic import BaseModel
 
 from companion.app import Companion
+from companion.core.errors import InputError
 from companion.core.settings import Settings
 from companion.core.text import clock
 from companion.retrieval.context import Context
 
-__all__ = ["clock", "open_companion", "open_context", "print_json"]
+__all__ = ["check_date", "clock", "open_companion", "open_context", "print_json"]
 
 
 _opened: dict[str, Companion] = {}
@@ -30,7 +31,8 @@ def open_companion(show_progress: bool = False) -> Companion:
     key = settings.model_dump_json()
     if key not in _opened:
         _opened.clear()  # one companion at a time: its stores hold connections and a model
-        _opened[key] = Companion(settings, show_progress=show_progress and sys.stderr.isatty())
+        # Long work shows progress: a bar on a terminal, plain lines on stderr when piped.
+        _opened[key] = Companion(settings, show_progress=show_progress)
     return _opened[key]
 
 
@@ -49,3 +51,12 @@ def print_json(value: Any) -> None:
         typer.echo(json.dumps(value, ensure_ascii=False))
 
 
+def check_date(option: str, value: str | None) -> str | None:
+    """A `YYYY-MM-DD` option value, checked (`2026-13-45` is refused, naming the option)."""
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InputError(f"{option}: expected a real date as YYYY-MM-DD, got '{value}'") from exc
+    return value.strip()

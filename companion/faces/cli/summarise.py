@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+import time
+from typing import Annotated, TypeVar
 
 import typer
 
 from companion.core.errors import InputError
 from companion.faces.cli import app
-from companion.faces.cli.common import open_companion, print_json
+from companion.faces.cli.common import check_date, open_companion, print_json
 from companion.features.summaries.models import SeriesDigest, Summary
 
-
-def _check_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date.fromisoformat(value)
-    except ValueError as exc:
-        raise InputError(f"--since: expected a date as YYYY-MM-DD, got '{value}'") from exc
-    return value
+T = TypeVar("T")
 
 
 @app.command()
@@ -62,20 +54,33 @@ def summarise(
     service = companion.summaries
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
     render = MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    # With a public address, citations become signed links into the transcript view.
+    public = ctx.settings.web.public_url
+    links = companion.citation_links(admin=True, base=public) if public else None
+
+    def linked(value: T) -> T:
+        return links.attach(value) if links is not None else value
+
     if session_id is not None:
         # The CLI is the operator's: it may summarise sessions without consent (marked so).
-        summary = service.summary(session_id, refresh=refresh, private=True)
+        summary = linked(service.summary(session_id, refresh=refresh, private=True))
         out = summary if fmt == "json" else render.summary(summary)
     elif series is not None:
         if refresh:
             from companion.features.summaries.digest import series_session_ids
 
-            for sid in series_session_ids(service, series, _check_date(since)):
+            for sid in series_session_ids(service, series, check_date("--since", since)):
                 service.summary(sid, refresh=True, private=True)
-        digest = build_digest(service, series, _check_date(since), private=include_private)
+        digest = linked(build_digest(service, series, check_date("--since", since),
+                                     private=include_private))
         out = digest if fmt == "json" else render.digest(digest)
     else:
-        found = CorpusQuestions(service).all(private=include_private)
+        typer.echo(f"finding open questions across {len(titles)} sessions "
+                   "(summarising any not yet summarised)…", err=True)
+        started = time.perf_counter()
+        found = linked(CorpusQuestions(service).all(private=include_private))
+        typer.echo(f"{len(found)} open questions in {time.perf_counter() - started:.0f}s",
+                   err=True)
         if fmt == "json":
             print_json([q.model_dump(mode="json") for q in found])
             return

@@ -65,6 +65,13 @@ def render_detail(tip: TipDetail, others: list[Tip], sessions: SessionInfo) -> s
     """A tip with every quote, what contradicts it, and its history."""
     lines = [render_tip(None, tip, sessions, quotes=len(tip.quotes))]
     lines.append(f"    wording: {WORDING_LABELS[tip.wording]}")
+    o = tip.outcomes
+    if o.tried:
+        flag = " · flagged: few found it useful" if o.flagged else ""
+        lines.append(f"    learners: {o.tried} tried · {o.worked} worked · {o.partly} partly · "
+                     f"{o.did_not} did not{flag}")
+    lines += [f"    “{r.quote}” — a learner, {r.outcome.replace('_', ' ')}"
+              f"{' · ' + r.date if r.date else ''}" for r in tip.reflections]
     if tip.merged_from:
         lines.append(f"    merged from: {', '.join(tip.merged_from)}")
     for other in others:

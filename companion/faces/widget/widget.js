@@ -3,7 +3,11 @@
  *
  *   <script src="https://COMPANION_HOST/widget.js" data-key="WIDGET_KEY" async></script>
  *
- * Optional attributes: data-title="Ask the sessions".
+ * Optional attributes: data-title="Ask the sessions", data-greeting="Hello! Ask me about…",
+ * data-suggestions="First question|Second question" (shown as buttons before the first question),
+ * data-learner="PSEUDONYMOUS_ID" (turns on "I'll try this" and "How did it go?"; the id is the page's
+ * own pseudonym for the reader, never a name or an email).
+ * Every source links to the transcript at the cited moment (a signed, short-lived link).
  * The API base is where this script was loaded from. Everything lives in a shadow root, so the
  * page's CSS cannot reach in and the widget's CSS cannot leak out. Text from the sessions is
  * always inserted as text (never as HTML): transcripts are data, not markup or instructions.
@@ -18,7 +22,11 @@
   if (!script || !script.src) return;
   var KEY = script.getAttribute("data-key") || "";
   var TITLE = script.getAttribute("data-title") || "Ask the sessions";
+  var GREETING = script.getAttribute("data-greeting") || "";
+  var SUGGESTIONS = (script.getAttribute("data-suggestions") || "").split("|")
+    .map(function (s) { return s.trim(); }).filter(Boolean).slice(0, 5);
   var BASE = new URL(".", script.src).href;
+  var LEARNER = (script.getAttribute("data-learner") || "").trim();
 
   var ICONS = {
     chat: '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>',
@@ -53,6 +61,11 @@
     ".view{flex:1;display:flex;flex-direction:column;min-height:0}",
     ".log,.results{flex:1;overflow-y:auto;padding:14px 16px;display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain}",
     ".intro,.hint{color:var(--muted);margin:0}",
+    ".suggestions{display:flex;flex-wrap:wrap;gap:6px;margin:0;padding:0;list-style:none}",
+    ".suggestion{border:1px solid var(--line);border-radius:999px;background:var(--bg);padding:5px 12px;font-size:13px;color:var(--accent)}",
+    ".sources a,.item a{color:var(--accent)}",
+    ".src-link{display:block;padding:0 10px 8px;font-size:13px}",
+    ".item h3 a{text-decoration:none}.item h3 a:hover{text-decoration:underline}",
     ".msg{max-width:100%;overflow-wrap:anywhere}",
     ".msg.user{align-self:flex-end;background:var(--accent);color:var(--accent-ink);padding:8px 12px;border-radius:14px 14px 4px 14px;max-width:85%;white-space:pre-wrap}",
     ".msg.bot{align-self:stretch;background:var(--soft);padding:10px 12px;border-radius:14px 14px 14px 4px}",
@@ -93,6 +106,11 @@
     ".item h3{margin:0 0 4px;font-size:15px}",
     ".item p{margin:0 0 4px}",
     ".meta{color:var(--muted);font-size:13px}",
+    ".try-row{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-top:4px}",
+    ".outcome-form{display:grid;gap:6px;margin-top:6px}",
+    ".outcome-form fieldset{border:0;padding:0;margin:0;display:flex;gap:10px;flex-wrap:wrap}",
+    ".outcome-form textarea{width:100%;font:inherit;padding:6px;border:1px solid var(--line);border-radius:6px}",
+    ".due{font-weight:600;color:var(--warn-line)}",
     "@media (max-width:480px){.panel{left:8px;right:8px;top:8px;bottom:8px;width:auto;height:auto;border-radius:12px}.launcher{right:12px;bottom:12px}}",
     "@media (max-width:360px){.launcher .label{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}.launcher{padding:14px}}",
     "@media (prefers-reduced-motion:reduce){*,*::before,*::after{animation:none!important;transition:none!important;scroll-behavior:auto!important}}"
@@ -109,6 +127,7 @@
     '<button class="tab" type="button" role="tab" id="lc-tab-ask" aria-controls="lc-view-ask" aria-selected="true">Ask</button>' +
     '<button class="tab" type="button" role="tab" id="lc-tab-tips" aria-controls="lc-view-tips" aria-selected="false" tabindex="-1" hidden>Top tips</button>' +
     '<button class="tab" type="button" role="tab" id="lc-tab-peers" aria-controls="lc-view-peers" aria-selected="false" tabindex="-1" hidden>Who to talk to</button>' +
+    '<button class="tab" type="button" role="tab" id="lc-tab-tries" aria-controls="lc-view-tries" aria-selected="false" tabindex="-1" hidden>My tries</button>' +
     '</div>' +
     '<section class="view" id="lc-view-ask" role="tabpanel" aria-labelledby="lc-tab-ask">' +
     '<div class="log" role="log" aria-live="polite" aria-label="Answers">' +
@@ -127,6 +146,9 @@
     '<button class="primary" type="submit">Suggest</button>' +
     '<label class="check"><input type="checkbox" class="shadow-check"> Someone I could shadow</label></form>' +
     '<div class="results" aria-live="polite" aria-label="People to talk to"></div></section>' +
+    '<section class="view" id="lc-view-tries" role="tabpanel" aria-labelledby="lc-tab-tries" hidden>' +
+    '<p class="hint">What you said you would try. Tell us how it went: it helps colleagues see what works.</p>' +
+    '<div class="results" aria-live="polite" aria-label="My tries"></div></section>' +
     '</div></div>';
 
   var FOCUSABLE = 'button:not([disabled]),[href],input:not([disabled]),select:not([disabled]),' +
@@ -153,10 +175,22 @@
     return h ? h + ":" + String(m).padStart(2, "0") + ":" + sec : m + ":" + sec;
   }
 
+  // "Session title · Speaker · 12:31": five quotes from one speaker still read apart.
   function sourceLabel(c) {
-    var parts = [c.speaker || "Notes", c.session_title || c.session_id || "a session"];
+    var parts = [c.session_title || c.session_id || "a session", c.speaker || "Notes"];
     if (c.start !== null && c.start !== undefined) parts.push(clock(c.start));
+    else if (c.turn_start !== undefined) parts.push("turn " + c.turn_start);
     return parts.join(" · ");
+  }
+
+  // A link that opens in a new tab; only http(s) urls (resolved against the companion's base).
+  function link(href, text, className) {
+    var url;
+    try { url = new URL(href, BASE); } catch (e) { return null; }
+    if (url.protocol !== "http:" && url.protocol !== "https:" && url.protocol !== "mailto:") return null;
+    var a = el("a", { href: url.href, className: className || "" }, text);
+    if (url.protocol !== "mailto:") { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+    return a;
   }
 
   function api(path, options) {
@@ -223,6 +257,18 @@
     launcher.querySelector(".label").textContent = TITLE;
     launcher.setAttribute("aria-label", TITLE);
     $("#lc-title").textContent = TITLE;
+    if (GREETING) $(".intro").textContent = GREETING;
+    if (SUGGESTIONS.length) {
+      var chips = el("ul", { className: "suggestions", "aria-label": "Suggested questions" });
+      SUGGESTIONS.forEach(function (text) {
+        var b = el("button", { type: "button", className: "suggestion" }, text);
+        b.addEventListener("click", function () { if (!busy) { chips.remove(); ask(text); } });
+        var li = el("li");
+        li.appendChild(b);
+        chips.appendChild(li);
+      });
+      $(".log").appendChild(chips);
+    }
 
     var configLoaded = false, answerCount = 0, busy = false;
 
@@ -279,6 +325,7 @@
         root.getElementById(t.getAttribute("aria-controls")).hidden = !on;
       });
       if (tab.id === "lc-tab-tips" && !tipsLoaded) { tipsLoaded = true; loadTips(""); }
+      if (tab.id === "lc-tab-tries") loadTries();
     }
     tabs.forEach(function (tab) {
       tab.addEventListener("click", function () { selectTab(tab); });
@@ -307,6 +354,7 @@
         setFeature("tips", !!features.tips);
         setFeature("peers", !!features.peers);
         if (config.max_question_chars) question.maxLength = config.max_question_chars;
+        startLoop(!!features.loop, config.loop || {});
       } catch (e) { /* no optional features */ }
     }
 
@@ -333,6 +381,8 @@
       send.disabled = true;
       var intro = log.querySelector(".intro");
       if (intro) intro.remove();
+      var chipList = log.querySelector(".suggestions");
+      if (chipList) chipList.remove();
       log.appendChild(el("p", { className: "msg user" }, q));
       var id = ++answerCount;
       var msg = el("article", { className: "msg bot", "aria-busy": "true", "aria-label": "Answer " + id });
@@ -416,6 +466,8 @@
           summary.appendChild(document.createTextNode(sourceLabel(c)));
           d.appendChild(summary);
           d.appendChild(el("blockquote", null, "“" + c.quote + "”"));
+          var open = c.url && link(c.url, "Open the transcript at " + (clock(c.start) || "this passage"), "src-link");
+          if (open) d.appendChild(open);
           var li = el("li");
           li.appendChild(d);
           list.appendChild(li);
@@ -423,6 +475,7 @@
         msg.appendChild(list);
       }
       if (answer.notice) msg.appendChild(el("p", { className: "notice" }, answer.notice));
+      if (!answer.abstained) { var tryIt = tryButton({ question: q }); if (tryIt) msg.appendChild(tryIt); }
       msg.appendChild(feedbackRow(q, answer));
     }
 
@@ -521,7 +574,11 @@
       var d = el("details");
       d.appendChild(el("summary", null, label));
       (quotes || []).slice(0, 3).forEach(function (qt) {
-        d.appendChild(el("blockquote", null, "“" + qt.quote + "” (" + sourceLabel(qt) + ")"));
+        var bq = el("blockquote", null, "“" + qt.quote + "” ");
+        var where = qt.url && link(qt.url, sourceLabel(qt));
+        if (where) { bq.appendChild(document.createTextNode("(")); bq.appendChild(where); bq.appendChild(document.createTextNode(")")); }
+        else bq.appendChild(document.createTextNode("(" + sourceLabel(qt) + ")"));
+        d.appendChild(bq);
       });
       var wrapper = el("div", { className: "sources" });
       wrapper.appendChild(d);
@@ -560,14 +617,22 @@
         if (!tips.length) { results.appendChild(el("p", { className: "hint" }, "No tips on this yet.")); return; }
         tips.forEach(function (tip) {
           var item = el("article", { className: "item" });
-          item.appendChild(el("p", null, tip.text || tip.title || ""));
+          var heading = el("h3");
+          var title = tip.text || tip.title || "";
+          var permalink = tip.id && link("tips/" + encodeURIComponent(tip.id), title);
+          heading.appendChild(permalink || document.createTextNode(title));
+          item.appendChild(heading);
           var support = tip.support || {};
           var bits = [];
           if (support.sessions !== undefined) bits.push(support.sessions + " session" + (support.sessions === 1 ? "" : "s"));
           if (support.speakers !== undefined) bits.push(support.speakers + " speaker" + (support.speakers === 1 ? "" : "s"));
           if (tip.status === "approved") bits.push("reviewed");
+          var outcomes = tip.outcomes || {};
+          if (outcomes.tried) bits.push(outcomes.tried + " tried it, " + (outcomes.worked || 0) + " said it worked");
           if (bits.length) item.appendChild(el("p", { className: "meta" }, bits.join(" · ")));
           if (tip.quotes && tip.quotes.length) item.appendChild(quotesDetails(tip.quotes, "Quotes"));
+          var tryTip = tip.id && tryButton({ tip_id: tip.id });
+          if (tryTip) item.appendChild(tryTip);
           results.appendChild(item);
         });
       }, "tips");
@@ -598,12 +663,153 @@
           var role = [p.role, p.team].filter(Boolean).join(" · ");
           if (role) item.appendChild(el("p", { className: "meta" }, role));
           if (p.reason) item.appendChild(el("p", null, p.reason));
-          if (p.contact) item.appendChild(el("p", { className: "meta" }, "Contact: " + p.contact));
+          if (p.contact) {
+            var contact = el("p", { className: "meta" }, "Contact: ");
+            var email = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(p.contact) &&
+              link("mailto:" + p.contact + "?subject=" + encodeURIComponent("Learning from you about " + topic), p.contact);
+            contact.appendChild(email || document.createTextNode(p.contact));
+            item.appendChild(contact);
+          }
           if (p.evidence && p.evidence.length) item.appendChild(quotesDetails(p.evidence, "What they said"));
           results.appendChild(item);
         });
       }, "peers");
     });
+
+    // -- learning loop: "I'll try this", then "How did it go?" (needs data-learner) --
+    var LOOP = { on: false, followUpDays: 7, maxReflection: 1000, nudged: false };
+    var triesView = $("#lc-view-tries");
+    var OUTCOMES = [["worked", "It worked"], ["partly", "Partly"], ["did_not", "It didn't work"]];
+
+    function startLoop(on, settings) {
+      LOOP.on = on && !!LEARNER;
+      if (settings.follow_up_days !== undefined) LOOP.followUpDays = settings.follow_up_days;
+      if (settings.max_reflection_chars) LOOP.maxReflection = settings.max_reflection_chars;
+      setFeature("tries", LOOP.on);
+      if (LOOP.on) loadTries();
+    }
+
+    function days(n) { return n + " day" + (n === 1 ? "" : "s"); }
+
+    function tryButton(subject) {
+      if (!LOOP.on) return null;
+      var row = el("div", { className: "try-row" });
+      var b = el("button", { type: "button", className: "linkish try-btn" }, "I'll try this");
+      var status = el("span", { className: "status", role: "status" });
+      b.addEventListener("click", async function () {
+        b.disabled = true;
+        status.textContent = "Saving…";
+        try {
+          var res = await api("v1/tries", { method: "POST", json: Object.assign({ learner: LEARNER }, subject) });
+          if (!res.ok) throw new Error(await problemText(res));
+          status.textContent = "Noted. We'll ask how it went in " + days(LOOP.followUpDays) + " (My tries).";
+        } catch (err) {
+          b.disabled = false;
+          status.textContent = err instanceof TypeError ? "Couldn't save: check your connection." : err.message;
+        }
+      });
+      row.appendChild(b);
+      row.appendChild(status);
+      return row;
+    }
+
+    function markDue(n) {
+      $("#lc-tab-tries").textContent = "My tries" + (n ? " (" + n + " to report)" : "");
+      if (!n || LOOP.nudged) return;
+      LOOP.nudged = true;
+      var nudge = el("p", { className: "hint" }, "You said you'd try something. ");
+      var go = el("button", { type: "button", className: "linkish" }, "How did it go?");
+      go.addEventListener("click", function () { selectTab($("#lc-tab-tries")); $("#lc-tab-tries").focus(); });
+      nudge.appendChild(go);
+      log.insertBefore(nudge, log.firstChild);
+    }
+
+    async function sendTry(path, method, json, status) {
+      status.textContent = "Saving…";
+      try {
+        var res = await api(path, { method: method, json: json });
+        if (!res.ok) throw new Error(await problemText(res));
+        loadTries();
+      } catch (err) {
+        status.textContent = err instanceof TypeError ? "Couldn't save: check your connection." : err.message;
+      }
+    }
+
+    function outcomeForm(t, status) {
+      var f = el("form", { className: "outcome-form" });
+      var set = el("fieldset");
+      set.appendChild(el("legend", { className: "sr-only" }, "How did it go?"));
+      OUTCOMES.forEach(function (o) {
+        var label = el("label");
+        label.appendChild(el("input", { type: "radio", name: "outcome-" + t.id, value: o[0] }));
+        label.appendChild(document.createTextNode(" " + o[1]));
+        set.appendChild(label);
+      });
+      f.appendChild(set);
+      var text = el("textarea", { rows: "2", maxLength: LOOP.maxReflection, "aria-label": "What happened? (optional)",
+                                   placeholder: "What happened? (optional)" });
+      f.appendChild(text);
+      var share = el("label", { className: "meta" });
+      var box = el("input", { type: "checkbox" });
+      share.appendChild(box);
+      share.appendChild(document.createTextNode(" Share what happened, without my name, so colleagues can learn from it"));
+      f.appendChild(share);
+      f.appendChild(el("button", { className: "primary", type: "submit" }, "Save"));
+      f.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var chosen = f.querySelector("input[type=radio]:checked");
+        if (!chosen) { status.textContent = "Choose how it went first."; return; }
+        sendTry("v1/tries/" + encodeURIComponent(t.id) + "/outcome", "POST",
+             { outcome: chosen.value, reflection: text.value.trim() || null, share: box.checked, learner: LEARNER }, status);
+      });
+      return f;
+    }
+
+    function tryItem(t) {
+      var item = el("article", { className: "item" });
+      item.appendChild(el("h3", null, t.subject || t.question || "A tip"));
+      var status = el("p", { className: "status", role: "status" });
+      if (t.outcome) {
+        var label = OUTCOMES.filter(function (o) { return o[0] === t.outcome; })[0];
+        item.appendChild(el("p", { className: "meta" }, (label ? label[1] : t.outcome) +
+          (t.reflection ? (t.share ? " · shared without your name" : " · kept private") : "")));
+        if (t.reflection) item.appendChild(el("p", null, t.reflection));
+      } else {
+        item.appendChild(el("p", { className: t.follow_up_due ? "due" : "meta" }, t.follow_up_due
+          ? "How did it go?" : "Started " + t.created_at.slice(0, 10) + " · we'll ask on " + (t.follow_up_at || "").slice(0, 10)));
+        var form = outcomeForm(t, status);
+        if (!t.follow_up_due) {
+          form.hidden = true;
+          var early = el("button", { type: "button", className: "linkish" }, "Tell us now");
+          early.addEventListener("click", function () { form.hidden = false; early.remove(); });
+          item.appendChild(early);
+        }
+        item.appendChild(form);
+      }
+      var remove = el("button", { type: "button", className: "linkish" }, "Remove");
+      remove.addEventListener("click", function () {
+        sendTry("v1/tries/" + encodeURIComponent(t.id) + "?learner=" + encodeURIComponent(LEARNER), "DELETE", undefined, status);
+      });
+      item.appendChild(remove);
+      item.appendChild(status);
+      return item;
+    }
+
+    function loadTries() {
+      if (!LOOP.on) return;
+      var results = triesView.querySelector(".results");
+      fetchInto(results, function () { return api("v1/tries?learner=" + encodeURIComponent(LEARNER)); }, function (data) {
+        markDue(data.due || 0);
+        var open = (data.open || []).slice().sort(function (a, b) { return (b.follow_up_due ? 1 : 0) - (a.follow_up_due ? 1 : 0); });
+        var closed = data.closed || [];
+        if (!open.length && !closed.length) {
+          results.appendChild(el("p", { className: "hint" }, "Nothing yet: choose “I'll try this” on a tip or an answer."));
+          return;
+        }
+        open.forEach(function (t) { results.appendChild(tryItem(t)); });
+        closed.forEach(function (t) { results.appendChild(tryItem(t)); });
+      }, "tries");
+    }
 
     window.LearningCompanion = { open: open, close: close };
   }

@@ -27,6 +27,14 @@ CREATE TABLE IF NOT EXISTS feedback (
 );
 CREATE INDEX IF NOT EXISTS feedback_created ON feedback(created_at);
 """
+# Version 2: facilitators mark feedback resolved in the console.
+RESOLUTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback_resolutions (
+    feedback_id INTEGER PRIMARY KEY,
+    resolved_at TEXT NOT NULL,
+    resolved_by TEXT
+);
+"""
 
 
 class FeedbackIn(BaseModel):
@@ -53,6 +61,7 @@ class FeedbackRecord(FeedbackIn):
     key_id: str | None = None
     origin: str | None = None
     created_at: str
+    resolved_at: str | None = None
 
 
 class FeedbackStore:
@@ -65,6 +74,7 @@ class FeedbackStore:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         catalog.ensure_schema(FEEDBACK_SCHEMA)
+        catalog.ensure_schema(RESOLUTIONS_SCHEMA)
 
     def add(
         self, item: FeedbackIn, key_id: str | None = None, origin: str | None = None
@@ -88,16 +98,39 @@ class FeedbackStore:
             **item.model_dump(), id=row_id, key_id=key_id, origin=origin, created_at=created
         )
 
-    def list(self, kind: str | None = None, limit: int = 100) -> list[FeedbackRecord]:
-        """Feedback, newest first."""
-        sql = "SELECT * FROM feedback"
+    def list(
+        self, kind: str | None = None, limit: int = 100, open_only: bool = False
+    ) -> list[FeedbackRecord]:
+        """Feedback, newest first (`open_only`: not yet resolved)."""
+        sql = ("SELECT f.*, r.resolved_at FROM feedback f"
+               " LEFT JOIN feedback_resolutions r ON r.feedback_id = f.id WHERE 1=1")
         params: list[Any] = []
         if kind:
-            sql += " WHERE kind = ?"
+            sql += " AND f.kind = ?"
             params.append(kind)
-        sql += " ORDER BY id DESC LIMIT ?"
+        if open_only:
+            sql += " AND r.resolved_at IS NULL"
+        sql += " ORDER BY f.id DESC LIMIT ?"
         rows = self.catalog.conn.execute(sql, (*params, limit)).fetchall()
         return [self._record(dict(r)) for r in rows]
+
+    def resolve(self, feedback_id: int, by: str | None = None) -> bool:
+        """Mark feedback resolved (again: keeps the first time); False when there is none."""
+        with self.catalog.transaction() as conn:
+            found = conn.execute("SELECT 1 FROM feedback WHERE id = ?", (feedback_id,))
+            if found.fetchone() is None:
+                return False
+            conn.execute(
+                "INSERT OR IGNORE INTO feedback_resolutions (feedback_id, resolved_at, resolved_by)"
+                " VALUES (?,?,?)",
+                (feedback_id, datetime.now(UTC).isoformat(timespec="seconds"), by),
+            )
+        return True
+
+    def counts(self) -> dict[str, int]:
+        """How much feedback of each kind there is."""
+        rows = self.catalog.conn.execute("SELECT kind, count(*) FROM feedback GROUP BY kind")
+        return {r[0]: int(r[1]) for r in rows}
 
     @staticmethod
     def _record(row: dict[str, Any]) -> FeedbackRecord:

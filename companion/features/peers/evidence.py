@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.core.schemas import Turn
+from companion.core.schemas import REFLECTION_KIND, Turn
 from companion.core.settings import PeersSettings
 from companion.core.terms import content_terms
 from companion.features.peers.people_source import PersonResolver
@@ -90,6 +90,8 @@ def _session_info(catalog: Catalog, session_id: str) -> SessionInfo | None:
     row = catalog.session_row(session_id)
     if row is None or not row["consent"]:
         return None  # private sessions never provide evidence shown to others
+    if row["kind"] == REFLECTION_KIND:
+        return None  # an anonymous learner's reflection names nobody to talk to
     shape = catalog.conn.execute(
         "SELECT count(DISTINCT speaker), count(start) FROM turns WHERE session_id = ?",
         (session_id,),

@@ -1,17 +1,18 @@
 """Summaries as Markdown that reads well as an email to participants.
 
 Each bullet ends with its citation: `— Speaker, [mm:ss](LINK)`, where LINK comes from
-`summaries.link_template` (default `companion://session/{session_id}?t={seconds}`; set it to
-your player, e.g. `https://intranet.example/sessions/{session_id}#t={seconds}`, a W3C media
-fragment). Notes have no times and cite `— Author, notes`.
+the citation's signed `url` when the API attached one, else `summaries.link_template` (default
+the transcript view, `/sessions/{session_id}?turn={turn}#t={seconds}`; set it to your player,
+e.g. `https://intranet.example/sessions/{session_id}#t={seconds}`, a W3C media fragment).
+Notes have no times and cite `— Author, notes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from urllib.parse import quote
 
+from companion.auth.links import moment_url
 from companion.core.schemas import Evidence
 from companion.features.summaries.models import (
     ActionItem,
@@ -21,7 +22,7 @@ from companion.features.summaries.models import (
     SummaryPoint,
 )
 
-DEFAULT_LINK = "companion://session/{session_id}?t={seconds}"
+DEFAULT_LINK = "/sessions/{session_id}?turn={turn}#t={seconds}"
 
 
 def mmss(seconds: float) -> str:
@@ -56,16 +57,16 @@ class MarkdownRenderer:
         self.link_template = link_template
         self.titles = titles or {}
 
-    def link(self, session_id: str, seconds: float) -> str:
+    def link(self, session_id: str, seconds: float, turn: int = 0) -> str:
         """The URL of a moment in a session."""
-        return self.link_template.format(session_id=quote(session_id, safe=""),
-                                         seconds=int(seconds))
+        return moment_url(self.link_template, session_id, seconds, turn)
 
     def cite(self, e: Evidence, with_session: bool = False) -> str:
         """`Speaker, [mm:ss](link)`, or `Speaker, notes` without a time."""
         who = e.speaker or "notes"
-        where = f"[{mmss(e.start)}]({self.link(e.session_id, e.start)})" \
-            if e.start is not None else "notes"
+        link = e.url or (self.link(e.session_id, e.start, e.turn_start)
+                         if e.start is not None else None)
+        where = f"[{mmss(e.start)}]({link})" if e.start is not None and link else "notes"
         if with_session:
             where = f"{self.titles.get(e.session_id, e.session_id)}, {where}"
         return f"{who}, {where}" if e.speaker else where

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from companion.core.feature import Feature, Migration
 from companion.features.tips.listener import TipsListener
+from companion.features.tips.models import OutcomesProvider
 from companion.features.tips.privacy import forget_in_tips, tip_quote_count
 from companion.features.tips.registry import TipRegistry
 from companion.features.tips.store import SCHEMA
@@ -19,6 +20,14 @@ class TipService:
         self.ctx = ctx
         self.views = TipViews(ctx)
         self._registry: TipRegistry | None = None
+
+    def use_outcomes(self, provider: OutcomesProvider) -> None:
+        """Show (and, when weighted, rank by) what learners who tried each tip reported.
+
+        The composition root passes the learning loop's service here; tips never read its
+        tables.
+        """
+        self.views.outcomes = provider
 
     @property
     def registry(self) -> TipRegistry:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from companion.core.errors import ConfigurationError
-from companion.core.schemas import Chunk, Session
+from companion.core.schemas import REFLECTION_KIND, Chunk, Session
 from companion.features.tips.registry import TipRegistry
 from companion.retrieval.context import Context
 
@@ -33,7 +33,12 @@ class TipsListener:
         return self._registry
 
     def session_stored(self, session: Session, chunks: Sequence[Chunk]) -> None:
-        """Replace the session's advice quotes in the registry (and word its tips, if set)."""
+        """Replace the session's advice quotes in the registry (and word its tips, if set).
+
+        A learner's reflection is evidence on a tip, not advice given in a session: skipped.
+        """
+        if session.kind == REFLECTION_KIND:
+            return
         self.registry.update_session(session)
         if self.ctx.settings.tips.llm_wording_on_ingest:
             self._word_tips_of(session.id)

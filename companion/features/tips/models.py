@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,8 @@ class TipQuote(BaseModel):
     turn_start: int
     turn_end: int
     quote: str
+    session_title: str | None = None
+    url: str | None = Field(default=None, description="opens the transcript at this moment")
 
     def evidence(self) -> Evidence:
         """The quote in the shape the `GroundingVerifier` checks."""
@@ -34,6 +37,39 @@ class TipSupport(BaseModel):
 
     sessions: int
     speakers: int
+
+
+class TipOutcomes(BaseModel):
+    """What learners who tried the tip reported (counts only; no learner is named)."""
+
+    tried: int = Field(default=0, description="learners who said they would try it")
+    worked: int = 0
+    partly: int = 0
+    did_not: int = 0
+    flagged: bool = Field(
+        default=False, description="many reported an outcome and few found the tip useful"
+    )
+
+
+class ReflectionQuote(BaseModel):
+    """A reflection a learner chose to share about trying the tip."""
+
+    quote: str
+    outcome: Literal["worked", "partly", "did_not"]
+    date: str | None = None
+    session_id: str | None = Field(
+        default=None, description="the reflection as a citable session (kind `reflection`)"
+    )
+
+
+class OutcomesProvider(Protocol):
+    """Where tips learn how trying them went (the learning loop; wired by the composition root)."""
+
+    def outcomes(self, tip_ids: Sequence[str]) -> Mapping[str, TipOutcomes]:
+        """Outcome counts per tip id (tips nobody tried may be missing)."""
+
+    def reflections(self, tip_id: str) -> list[ReflectionQuote]:
+        """The shared reflections on one tip, newest first."""
 
 
 class Tip(BaseModel):
@@ -52,6 +88,9 @@ class Tip(BaseModel):
         default="quote",
         description="whose words `text` is: a tidied quote, a verified model rewording, or a "
         "reviewer's edit",
+    )
+    outcomes: TipOutcomes = Field(
+        default_factory=TipOutcomes, description="how it went for learners who tried it"
     )
 
 
@@ -72,4 +111,7 @@ class TipDetail(Tip):
     history: list[ReviewEvent] = Field(default_factory=list)
     sessions: dict[str, str] = Field(
         default_factory=dict, description="session id -> title, for the sessions quoted"
+    )
+    reflections: list[ReflectionQuote] = Field(
+        default_factory=list, description="what learners who tried it shared, newest first"
     )

@@ -45,8 +45,10 @@ def tip_url(tip_id: str) -> str:
 def _quote(q: TipQuote, sessions: SessionInfo) -> str:
     title, date = sessions.get(q.session_id, (q.session_id, None))
     where = [q.speaker or "notes", title, date, _clock(q.start) if q.start is not None else None]
-    return (f"<blockquote><p>“{e(q.quote)}”</p>"
-            f"<cite>{e(' · '.join(w for w in where if w))}</cite></blockquote>")
+    label = e(" · ".join(w for w in where if w))
+    if q.url:
+        label = f'<a href="{e(q.url)}">{label}</a>'
+    return f"<blockquote><p>“{e(q.quote)}”</p><cite>{label}</cite></blockquote>"
 
 
 def _tip(tip: Tip, sessions: SessionInfo, quotes: int, link: bool) -> str:

@@ -19,6 +19,7 @@ from companion.core.settings import TipsSettings
 from companion.features.people import PeopleDirectory
 from companion.features.tips.extraction import is_tips_heading, strip_lead_in
 from companion.features.tips.models import (
+    OutcomesProvider,
     ReviewEvent,
     Tip,
     TipDetail,
@@ -105,10 +106,11 @@ class _Built:
     row: TipRow
     quotes: list[StoredQuote]
 
-    @property
-    def rank_key(self) -> tuple[Any, ...]:
-        support = self.tip.support
-        return (-support.sessions, -support.speakers, _negated_date(self.tip.last_seen),
+    def rank_key(self, outcome_weight: float = 0.0) -> tuple[Any, ...]:
+        """Sessions first (plus, when weighted, what learners who tried it reported)."""
+        support, o = self.tip.support, self.tip.outcomes
+        score = support.sessions + outcome_weight * (o.worked + o.partly / 2 - o.did_not)
+        return (-score, -support.speakers, _negated_date(self.tip.last_seen),
                 -len(self.quotes), self.tip.id)
 
 
@@ -122,12 +124,14 @@ class TipViews:
 
     Args:
         ctx: the stores (and the embedding model, for topic filtering).
+        outcomes: how trying each tip went for learners (none: every tip shows zero outcomes).
     """
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, outcomes: OutcomesProvider | None = None) -> None:
         self.ctx = ctx
         self.settings = ctx.settings.tips
         self.store = TipStore(ctx.catalog)
+        self.outcomes = outcomes
 
     def resolve(self, tip_id: str) -> str:
         """The id a tip is shown under: its own, or its survivor's when it was merged."""
@@ -147,7 +151,7 @@ class TipViews:
         built = [b for b in self._build() if include_retired or b.tip.status != "retired"]
         if topic and topic.strip():
             built = self._about(built, topic)
-        built.sort(key=lambda b: b.rank_key)
+        built.sort(key=lambda b: b.rank_key(self.settings.outcome_weight))
         tips = [b.tip for b in built]
         return tips[:limit] if limit is not None and limit >= 0 else tips
 
@@ -167,6 +171,7 @@ class TipViews:
             merged_from=merged_from,
             history=history,
             sessions={q.session_id: q.session_title for q in found.quotes},
+            reflections=self.outcomes.reflections(tip_id) if self.outcomes else [],
         )
 
     def session_titles(self, tips: Sequence[Tip]) -> dict[str, tuple[str, str | None]]:
@@ -213,6 +218,11 @@ class TipViews:
                 quotes=[_tip_quote(q) for q in quotes],
             )
             built.append(_Built(tip, row, quotes))
+        if self.outcomes is not None:
+            counts = self.outcomes.outcomes([b.tip.id for b in built])
+            for b in built:
+                if b.tip.id in counts:
+                    b.tip.outcomes = counts[b.tip.id]
         return built
 
     def topic_scores(self, topic: str, include_retired: bool = True) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain
 from typing import Annotated
 
 from fastapi import APIRouter, Header
@@ -10,8 +11,8 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.core.schemas import Answer, Text
-from companion.faces.api.deps import AnswersDep, WidgetOrAdminKey
-from companion.faces.api.streaming import EVENT_STREAM, answer_events, wants_event_stream
+from companion.faces.api.deps import AnswersDep, InsightsDep, LinksDep, WidgetOrAdminKey
+from companion.faces.api.streaming import EVENT_STREAM, stream_events, wants_event_stream
 from companion.retrieval.hybrid import SearchFilters
 
 router = APIRouter(prefix="/v1", tags=["ask"])
@@ -60,17 +61,28 @@ def ask(
     body: AskRequest,
     key: WidgetOrAdminKey,
     answers: AnswersDep,
+    links: LinksDep,
+    insights: InsightsDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response | Answer:
     """Answer from the sessions with citations, or say plainly that they don't cover it.
 
-    Send `Accept: text/event-stream` to receive `sentence` events and a final `done` event
-    carrying the whole answer. Widget keys never get private (no-consent) sessions.
+    Send `Accept: text/event-stream` to receive `sentence` events as each sentence is composed
+    and a final `done` event carrying the whole answer. Every citation has a `url` that opens
+    the transcript at that moment (signed for this key). Widget keys never get private
+    (no-consent) sessions. The question is logged (no personal data) for facilitators.
     """
-    answer = answers.ask(body.question, body.search_filters(allow_private=key.is_admin))
+    filters = body.search_filters(allow_private=key.is_admin)
+
+    def finish(answer: Answer) -> Answer:
+        insights.record(body.question, answer, key.id)
+        return links.attach(answer)
+
     if wants_event_stream(accept):
+        items = answers.stream(body.question, filters)
+        first = next(items)  # bad input fails here, as a problem, before the stream starts
         return StreamingResponse(
-            answer_events(answer), media_type=EVENT_STREAM,
+            stream_events(chain([first], items), finish), media_type=EVENT_STREAM,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    return answer
+    return finish(answers.ask(body.question, filters))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from companion.core.schemas import FeedbackKind
-from companion.faces.api.deps import AdminKey, ServicesDep, WidgetOrAdminKey
+from companion.faces.api.deps import AdminKey, InsightsDep, ServicesDep, WidgetOrAdminKey
 from companion.features.feedback.store import FeedbackIn, FeedbackRecord
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
@@ -15,10 +15,13 @@ router = APIRouter(prefix="/v1/feedback", tags=["feedback"])
 
 @router.post("", response_model=FeedbackRecord, status_code=status.HTTP_201_CREATED)
 def give_feedback(
-    item: FeedbackIn, request: Request, services: ServicesDep, key: WidgetOrAdminKey
+    item: FeedbackIn, request: Request, services: ServicesDep, key: WidgetOrAdminKey,
+    insights: InsightsDep,
 ) -> FeedbackRecord:
     """Record that an answer helped or not, a citation was wrong, a link was broken..."""
-    return services.feedback.add(item, key_id=key.id, origin=request.headers.get("origin"))
+    record = services.feedback.add(item, key_id=key.id, origin=request.headers.get("origin"))
+    insights.record_feedback(item.question, record.id, record.kind)
+    return record
 
 
 @router.get("", response_model=list[FeedbackRecord])

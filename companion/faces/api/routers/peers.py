@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from companion.faces.api.deps import AdminKey, PeersDep, PeopleDep, WidgetOrAdminKey
+from companion.faces.api.deps import (
+    AdminKey,
+    InsightsDep,
+    LinksDep,
+    PeersDep,
+    PeopleDep,
+    WidgetOrAdminKey,
+)
+from companion.features.insights.service import PEERS_SUGGESTED
 from companion.features.peers.models import PeerSuggestion
 from companion.features.peers.service import MAX_TOPIC_CHARS
 from companion.features.people import Person
@@ -28,17 +36,19 @@ class PeersRequest(BaseModel):
 
 @router.post("/peers", response_model=list[PeerSuggestion])
 def suggest_peers(
-    body: PeersRequest, peers: PeersDep, key: WidgetOrAdminKey
+    body: PeersRequest, peers: PeersDep, key: WidgetOrAdminKey, links: LinksDep,
+    insights: InsightsDep,
 ) -> list[PeerSuggestion]:
     """People to contact or shadow about the topic, each with a reason and verified quotes.
 
     An empty list means nobody who may be suggested has spoken about the topic. Evidence only
-    ever comes from sessions whose participants consented to sharing.
+    ever comes from sessions whose participants consented to sharing; each quote has a `url`.
     """
     result = peers.recommend(
         body.topic, shadow=body.shadow, exclude=body.exclude, limit=body.limit
     )
-    return result.suggestions
+    insights.count(PEERS_SUGGESTED, len(result.suggestions))
+    return links.attach(result.suggestions)
 
 
 @router.get("/people", response_model=list[Person])

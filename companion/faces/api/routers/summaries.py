@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from companion.faces.api.deps import AdminKey, CtxDep, SummariesDep
+from companion.faces.api.deps import AdminKey, CtxDep, LinksDep, SummariesDep
 from companion.features.summaries.corpus import CorpusQuestions
 from companion.features.summaries.digest import build_digest
 from companion.features.summaries.models import CorpusQuestion, SeriesDigest, Summary
@@ -39,11 +39,12 @@ async def session_summary(
     ctx: CtxDep,
     summaries: SummariesDep,
     key: AdminKey,
+    links: LinksDep,
     format: Format = "json",
     refresh: bool = False,
 ) -> Summary | Response:
-    """A session's cited summary (cached; `refresh=true` regenerates it)."""
-    summary = await run_in_threadpool(summaries.summary, session_id, refresh, True)
+    """A session's cited summary (cached; `refresh=true` regenerates it); citations link in."""
+    summary = links.attach(await run_in_threadpool(summaries.summary, session_id, refresh, True))
     if format == "md":
         return Response(_renderer(ctx).summary(summary), media_type=MARKDOWN)
     return summary
@@ -55,15 +56,16 @@ async def series_digest(
     ctx: CtxDep,
     summaries: SummariesDep,
     key: AdminKey,
+    links: LinksDep,
     since: dt.date | None = None,
     include_private: bool = False,
     format: Format = "json",
 ) -> SeriesDigest | Response:
     """A digest across a series' sessions; sessions without consent only for admin keys."""
-    digest = await run_in_threadpool(
+    digest = links.attach(await run_in_threadpool(
         build_digest, summaries, series, since.isoformat() if since else None,
         include_private,
-    )
+    ))
     if format == "md":
         return Response(_renderer(ctx).digest(digest), media_type=MARKDOWN)
     return digest
@@ -74,13 +76,14 @@ async def open_questions(
     ctx: CtxDep,
     summaries: SummariesDep,
     key: AdminKey,
+    links: LinksDep,
     include_private: bool = False,
     format: Format = "json",
 ) -> list[CorpusQuestion] | Response:
     """Questions left open in a session: where another session answers them, or whom to ask."""
-    found = await run_in_threadpool(
+    found = links.attach(await run_in_threadpool(
         CorpusQuestions(summaries).all, include_private
-    )
+    ))
     if format == "md":
         return Response(_renderer(ctx).open_questions(found), media_type=MARKDOWN)
     return found

@@ -15,7 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from companion.core.errors import NotFoundError
-from companion.faces.api.deps import AdminKey, ReaderKey, TipsDep
+from companion.faces.api.deps import (
+    AdminKey,
+    InsightsDep,
+    LinksDep,
+    PublicLinksDep,
+    ReaderKey,
+    TipsDep,
+)
+from companion.features.insights.service import TIPS_VIEWED
 from companion.features.tips import pages
 from companion.features.tips.models import Tip, TipDetail
 from companion.features.tips.registry import MAX_EDIT_CHARS
@@ -45,20 +53,32 @@ def _moved(request: Request, survivor: str) -> RedirectResponse:
 
 
 @router.get("/v1/tips", response_model=list[Tip])
-def list_tips(tips: TipsDep, key: ReaderKey, topic: Topic = None, limit: Limit = 10) -> list[Tip]:
-    """Top tips, ranked by distinct sessions, then speakers, then recency."""
-    return tips.views.list_tips(topic=topic, limit=limit)
+def list_tips(
+    tips: TipsDep, key: ReaderKey, links: LinksDep, insights: InsightsDep,
+    topic: Topic = None, limit: Limit = 10,
+) -> list[Tip]:
+    """Top tips, ranked by distinct sessions, then speakers, then recency.
+
+    Each quote carries its session's title and a `url` into the transcript.
+    """
+    found = tips.views.list_tips(topic=topic, limit=limit)
+    insights.count(TIPS_VIEWED, len(found))
+    return links.attach(found)
 
 
 @router.get("/v1/tips/{tip_id}", response_model=TipDetail,
             responses={308: {"description": "the tip was merged; follow to the survivor"}})
-def get_tip(tip_id: str, request: Request, tips: TipsDep, key: ReaderKey) -> TipDetail | Response:
-    """One tip with every quote and its review history."""
+def get_tip(
+    tip_id: str, request: Request, tips: TipsDep, key: ReaderKey, links: LinksDep,
+    insights: InsightsDep,
+) -> TipDetail | Response:
+    """One tip with every quote (each with a transcript `url`) and its review history."""
     views = tips.views
     survivor = views.resolve(tip_id)
     if survivor != tip_id:
         return _moved(request, survivor)
-    return views.get(tip_id)
+    insights.count(TIPS_VIEWED)
+    return links.attach(views.get(tip_id))
 
 
 @router.post("/v1/tips/{tip_id}/review", response_model=TipDetail)
@@ -72,19 +92,23 @@ def review_tip(tip_id: str, body: ReviewRequest, tips: TipsDep, key: AdminKey) -
 
 
 @router.get("/tips", response_class=HTMLResponse, include_in_schema=False)
-async def tips_page(tips: TipsDep, topic: Topic = None, limit: Limit = 20) -> HTMLResponse:
-    """The shareable page of top tips (public)."""
+async def tips_page(
+    tips: TipsDep, links: PublicLinksDep, topic: Topic = None, limit: Limit = 20
+) -> HTMLResponse:
+    """The shareable page of top tips (public); quotes link into the transcripts."""
 
     def render() -> str:
         views = tips.views
-        found = views.list_tips(topic=topic, limit=limit)
+        found = links.attach(views.list_tips(topic=topic, limit=limit))
         return pages.list_page(found, views.session_titles(found), topic)
 
     return HTMLResponse(await run_in_threadpool(render))
 
 
 @router.get("/tips/{tip_id}", response_class=HTMLResponse, include_in_schema=False)
-async def tip_page(tip_id: str, request: Request, tips: TipsDep) -> Response:
+async def tip_page(
+    tip_id: str, request: Request, tips: TipsDep, links: PublicLinksDep, insights: InsightsDep
+) -> Response:
     """A tip's permalink page (public); merged ids redirect, unknown ids get a 404 page."""
 
     def render() -> Response:
@@ -93,10 +117,11 @@ async def tip_page(tip_id: str, request: Request, tips: TipsDep) -> Response:
             survivor = views.resolve(tip_id)
             if survivor != tip_id:
                 return _moved(request, survivor)
-            tip = views.get(tip_id)
+            tip = links.attach(views.get(tip_id))
         except NotFoundError:
             return HTMLResponse(pages.not_found_page(tip_id), status_code=404)
-        others = [views.get(other) for other in tip.contradicts]
+        insights.count(TIPS_VIEWED)
+        others = links.attach([views.get(other) for other in tip.contradicts])
         sessions = views.session_titles([tip, *others])
         return HTMLResponse(pages.detail_page(tip, others, sessions))
 

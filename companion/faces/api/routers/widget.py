@@ -42,6 +42,10 @@ async def widget_config(request: Request, services: ServicesDep) -> dict[str, ob
     return {
         "features": dict(request.app.state.features),
         "max_question_chars": services.ctx.settings.api.max_question_chars,
+        "loop": {
+            "follow_up_days": services.ctx.settings.loop.follow_up_days,
+            "max_reflection_chars": services.ctx.settings.loop.max_reflection_chars,
+        },
     }
 
 

@@ -1,0 +1,1 @@
+"""What learners ask: a log of questions (no personal data) for facilitators' insights."""

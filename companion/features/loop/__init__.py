@@ -1,0 +1,1 @@
+"""The learning loop: try a tip, say how it went, see what works."""
