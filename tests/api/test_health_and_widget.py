@@ -27,7 +27,7 @@ def test_widget_script_and_config_are_public(api: Api):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
     assert "attachShadow" in r.text and "data-key" in r.text
     config = api.client.get("/widget/config").json()
-    assert set(config["features"]) == {"tips", "peers", "summaries"}
+    assert set(config["features"]) == {"tips", "peers", "summaries", "loop"}
     assert config["max_question_chars"] == 1000
 
 

@@ -28,11 +28,12 @@ SECRET = "my zebra quokka reflection stays private"
 
 
 @pytest.fixture
-def companion(fake_ctx: Context, tmp_path: Path) -> Iterator[Companion]:
+def companion(ctx: Context, tmp_path: Path) -> Iterator[Companion]:
+    # The real model: tips come from the learned advice detector, which reads real embeddings.
     folder = tmp_path / "sessions"
     folder.mkdir()
     (folder / "workshop.txt").write_text(WORKSHOP, encoding="utf-8")
-    c = Companion(ctx=fake_ctx)
+    c = Companion(ctx=ctx)
     assert c.pipeline("test").ingest([folder]).ok
     yield c
 
@@ -244,7 +245,9 @@ def test_cli_impact_tips_show_and_learners_forget(
     from companion.faces import cli
     from companion.faces.cli import common
 
-    monkeypatch.setattr(common, "_companion", companion)
+    from companion.core.settings import Settings
+
+    monkeypatch.setattr(common, "_opened", {Settings().model_dump_json(): companion})
     cli._register()
     loop, tip = companion.loop, first_tip(companion)
     t = loop.start(TryIn(tip_id=tip, learner="learner-1"), widget())
