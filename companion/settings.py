@@ -253,8 +253,10 @@ class SummarySettings(BaseModel):
     )
     peers_per_question: int = 3
     link_template: str = Field(
-        default="companion://session/{session_id}?t={seconds}",
-        description="where a timestamp links; e.g. https://intranet.example/s/{session_id}#t={seconds}",
+        default="/sessions/{session_id}#t={seconds}",
+        description="where a timestamp links: the transcript view (default) or an http(s) "
+        "player, e.g. https://intranet.example/s/{session_id}#t={seconds}; any other scheme "
+        "falls back to the transcript view",
     )
 
 

@@ -30,7 +30,7 @@ import random
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 from statistics import mean
@@ -42,7 +42,9 @@ from companion.answering.verifier import normalise
 from companion.context import Context
 from companion.settings import Settings
 from companion.summaries.actions import find_action_items
-from companion.summaries.extractive import ExtractiveSummariser
+from companion.summaries.chunk_vectors import ChunkVectors
+from companion.summaries.extractive import NO_CHUNKS, ExtractiveSummariser
+from companion.summaries.housekeeping import opens_mid_thought
 from companion.summaries.models import Summary
 from companion.summaries.questions import find_open_questions
 from companion.summaries.sentences import Sentence, session_sentences
@@ -52,8 +54,6 @@ SAMPLES = ROOT / "samples"
 GOLD = SAMPLES / "gold" / "summaries.jsonl"
 QMSUM_VAL = ROOT.parent / "shared" / "data" / "qmsum" / "val"
 MIN_COMMON = 0.6
-LAMBDAS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-POSITION_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 ANSWERED = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 ELSEWHERE = (0.5, 0.55, 0.6, 0.62, 0.65, 0.7, 0.75)
 
@@ -81,80 +81,80 @@ def cut_to(sentences: Sequence[Sentence], n_words: int) -> str:
     return " ".join(out)
 
 
-def _gold_summary(path: Path) -> str:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for q in data["general_query_list"]:
-        if q["query"].lower().startswith("summarize the whole meeting"):
-            return str(q["answer"])
-    return str(data["general_query_list"][0]["answer"])
+def _random_cut(pool: Sequence[Sentence], n_words: int, seed: int) -> str:
+    """Sentences drawn at random until long enough, in session order, cut to `n_words`."""
+    rng = random.Random(seed)
+    chosen: list[Sentence] = []
+    total = 0
+    for s in rng.sample(list(pool), len(pool)):
+        chosen.append(s)
+        total += len(s.text.split())
+        if total >= n_words:
+            break
+    return cut_to(sorted(chosen, key=lambda s: s.position), n_words)
+
+
+def _fixed(chunks: ChunkVectors) -> Callable[[Any], ChunkVectors]:
+    """A chunk source that always gives these (the meeting's cached chunk vectors)."""
+    return lambda session: chunks
 
 
 def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
-          variants: Sequence[tuple[float, float]], limit: int | None) -> dict[str, Any]:
-    """Mean ROUGE F1 of the product and the baselines.
+          variants: Sequence[tuple[float, float]] = (), limit: int | None = None) -> dict[str, Any]:
+    """Mean ROUGE F1 of the product and the baselines on a QMSum folder (val: held out).
 
     Args:
-        summariser: the product.
+        summariser: the product (its chunk vectors come from the QMSum chunk cache unless it
+            has a source of its own).
         folder: QMSum val.
         seeds: random baseline seeds.
-        variants: (MMR lambda, position weight) to score; the first is the product's, whose
-            length sets every other system's.
+        variants: kept for callers; nothing is tuned here (the scorer is fitted on train).
         limit: only the first N meetings.
     """
-    from ingest.parsers import load_session
+    from evals.qmsum_chunks import ChunkVectorCache, meetings
 
     scorer = _rouge()
-    files = sorted(folder.glob("*.json"))[:limit]
+    cache = ChunkVectorCache(summariser.settings)
+    found = meetings(folder.name, cache, limit, folder)
     rows: dict[str, list[dict[str, float]]] = {}
     words: list[int] = []
+    openers = 0
 
     def add(name: str, text: str, gold: str) -> None:
         scores = scorer.score(gold, text)
         rows.setdefault(name, []).append({k: v.fmeasure for k, v in scores.items()})
 
-    for i, path in enumerate(files, 1):
-        print(f"qmsum {i}/{len(files)} {path.stem}", file=sys.stderr)
-        session, gold = load_session(path), _gold_summary(path)
+    fallback = ExtractiveSummariser(None, summariser.settings, lambda s: NO_CHUNKS)
+    fallback.scorer = None
+    for meeting in found:
+        session, gold = meeting.session, meeting.gold
+        product = ExtractiveSummariser(summariser.embeddings, summariser.settings,
+                                       summariser.chunk_vectors or _fixed(meeting.chunks),
+                                       summariser.scorer)
         sentences = session_sentences(session)
         # As in `ExtractiveSummariser.summarise`: action items are listed on their own.
         actions = {c.quote for a in find_action_items(session) for c in a.citations}
-        content = summariser.content(sentences, actions)
-        shortlist = summariser.shortlist(content)
-        vectors = summariser.embed([s.text for s in shortlist])
-        n_words = 0
-        for lam, weight in variants:
-            overview, points = summariser.select(shortlist, vectors, lam, weight)
-            picked = sorted(overview + points, key=lambda s: s.position)
-            if not n_words:
-                n_words = len(" ".join(s.text for s in picked).split())
-                words.append(n_words)
-                add("product", cut_to(picked, n_words), gold)
-            add(f"lambda={lam} position={weight}", cut_to(picked, n_words), gold)
+        content = product.content(sentences, actions)
+        picked = product.select(session, sentences, content)
+        ordered = picked.overview + picked.key_points  # as rendered: overview, then key points
+        openers += bool(picked.overview) and opens_mid_thought(picked.overview[0].text)
+        n_words = len(" ".join(s.text for s in ordered).split())
+        words.append(n_words)
+        add("product", cut_to(ordered, n_words), gold)
+        plain = fallback.select(session, sentences, content)
+        add("product without learned weights or chunk vectors",
+            cut_to(plain.overview + plain.key_points, n_words), gold)
         add("lead", cut_to(sentences, n_words), gold)
-        add("lead, content sentences", cut_to(content, n_words), gold)
-        for name, pool in (("random", sentences), ("random, content sentences", content)):
-            runs = []
-            for seed in range(seeds):
-                rng = random.Random(seed)
-                # Draw until long enough, then restore session order.
-                chosen: list[Sentence] = []
-                total = 0
-                for s in rng.sample(list(pool), len(pool)):
-                    chosen.append(s)
-                    total += len(s.text.split())
-                    if total >= n_words:
-                        break
-                drawn = sorted(chosen, key=lambda s: s.position)
-                runs.append(scorer.score(gold, cut_to(drawn, n_words)))
+        add("lead of content", cut_to(content, n_words), gold)
+        for name, pool in (("random", sentences), ("random content", content)):
+            runs = [scorer.score(gold, _random_cut(pool, n_words, seed)) for seed in range(seeds)]
             rows.setdefault(name, []).append(
                 {k: mean(r[k].fmeasure for r in runs) for k in ("rouge1", "rouge2", "rougeL")})
     table = {name: {k: round(mean(r[k] for r in vals), 4) for k in ("rouge1", "rouge2", "rougeL")}
              for name, vals in rows.items()}
-    lam, weight = variants[0]
-    return {"meetings": len(files), "mean_words": round(mean(words), 1), "seeds": seeds,
-            "product": f"lambda={lam} position={weight}",
-            "rouge_f1": {k: v for k, v in table.items() if not k.startswith("lambda=")},
-            "calibration": {k: v for k, v in table.items() if k.startswith("lambda=")}}
+    return {"meetings": len(found), "mean_words": round(mean(words), 1), "seeds": seeds,
+            "product": "learned scorer (scorer_weights.json, fitted on QMSum train)",
+            "overviews_opening_mid_thought": openers, "rouge_f1": table}
 
 
 # -- sample corpus -------------------------------------------------------------------------
@@ -346,12 +346,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         reuse = args.skip_samples or (data / "catalog.sqlite3").exists()
         ctx = Context(Settings(data_dir=data)) if reuse else build_samples(data)
         if not args.skip_qmsum:
-            cfg = ctx.settings.summaries
-            variants = [(cfg.mmr_lambda, cfg.position_weight)]
-            if args.calibrate:
-                variants += [(lam, w) for lam in LAMBDAS for w in POSITION_WEIGHTS]
             out["qmsum"] = qmsum(ExtractiveSummariser(ctx.embeddings, ctx.settings),
-                                 args.qmsum, args.seeds, variants, args.limit)
+                                 args.qmsum, args.seeds, (), args.limit)
         if not args.skip_samples:
             out["samples"] = samples(ctx, args.calibrate)
         ctx.close()
@@ -366,16 +362,13 @@ def _print(out: dict[str, Any]) -> None:
         q = out["qmsum"]
         print(f"QMSum val: {q['meetings']} meetings; product ({q['product']}) = overview + key "
               f"points, {q['mean_words']} words on average; baselines cut to the same length; "
-              f"random = mean of {q['seeds']} seeds; ROUGE F1 (stemmed)\n")
-        for title, rows in (("system", q["rouge_f1"]), ("calibration", q["calibration"])):
-            if title == "calibration" and len(rows) <= 1:
-                continue
-            print(f"| {title:32} | ROUGE-1 | ROUGE-2 | ROUGE-L |")
-            print(f"|{'-' * 34}|---------|---------|---------|")
-            for name, r in rows.items():
-                print(f"| {name:32} | {r['rouge1']:.4f}  | {r['rouge2']:.4f}  | "
-                      f"{r['rougeL']:.4f}  |")
-            print()
+              f"random = mean of {q['seeds']} seeds; ROUGE F1 (stemmed); overviews opening "
+              f"mid-thought: {q['overviews_opening_mid_thought']}\n")
+        print(f"| {'system':50} | ROUGE-1 | ROUGE-2 | ROUGE-L |")
+        print(f"|{'-' * 52}|---------|---------|---------|")
+        for name, r in q["rouge_f1"].items():
+            print(f"| {name:50} | {r['rouge1']:.4f}  | {r['rouge2']:.4f}  | {r['rougeL']:.4f}  |")
+        print()
     if "samples" in out:
         s = out["samples"]
         print(f"\nSample corpus: {s['sessions']} consented sessions; {s['citations_verified']}")

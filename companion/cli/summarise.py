@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,6 +12,31 @@ from companion.cli import app
 from companion.cli.common import open_context, print_json
 from companion.errors import InputError
 from companion.summaries.models import SeriesDigest, Summary
+
+
+class StageBars:
+    """A tqdm bar on stderr per stage of long work; `bars(stage, done, total)` advances it."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Show `done` of `total` for the stage (a new bar for a new stage; hidden off a TTY)."""
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr,
+                                          leave=False, disable=None)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def __enter__(self) -> StageBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
 def _check_date(value: str | None) -> str | None:
@@ -36,7 +62,7 @@ def summarise(
         bool, typer.Option("--open-questions",
                            help="questions no session answers, with peers to ask")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md, html (an email) or json")] = "md",
     refresh: Annotated[
         bool, typer.Option("--refresh", help="regenerate even if the cached summary is fresh")
     ] = False,
@@ -49,19 +75,22 @@ def summarise(
     from companion.summaries.corpus import CorpusQuestions
     from companion.summaries.digest import build_digest
     from companion.summaries.render import MarkdownRenderer
+    from companion.summaries.render_html import HtmlRenderer
     from companion.summaries.service import SummaryService
 
     if sum((session_id is not None, series is not None, open_questions)) != 1:
         raise InputError("give one of: SESSION_ID, --series NAME, --open-questions")
-    if fmt not in ("md", "json"):
-        raise InputError(f"--format: expected md or json, got '{fmt}'")
+    if fmt not in ("md", "html", "json"):
+        raise InputError(f"--format: expected md, html or json, got '{fmt}'")
     if since is not None and series is None:
         raise InputError("--since goes with --series")
     ctx = open_context()
     out: Summary | SeriesDigest | str
     service = SummaryService(ctx)
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
-    render = MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    render: MarkdownRenderer | HtmlRenderer = (
+        HtmlRenderer if fmt == "html" else MarkdownRenderer
+    )(ctx.settings.summaries.link_template, titles)
     if session_id is not None:
         # The CLI is the operator's: it may summarise sessions without consent (marked so).
         summary = service.summary(session_id, refresh=refresh, private=True)
@@ -75,7 +104,8 @@ def summarise(
         digest = build_digest(service, series, _check_date(since), private=include_private)
         out = digest if fmt == "json" else render.digest(digest)
     else:
-        found = CorpusQuestions(service).all(private=include_private)
+        with StageBars() as bars:
+            found = CorpusQuestions(service).all(private=include_private, progress=bars)
         if fmt == "json":
             print_json([q.model_dump(mode="json") for q in found])
             return

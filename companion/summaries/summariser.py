@@ -32,9 +32,12 @@ class Summariser(Protocol):
 
 
 def _extractive(ctx: Context) -> Summariser:
+    from companion.summaries.chunk_vectors import stored_chunk_vectors
     from companion.summaries.extractive import ExtractiveSummariser
 
-    return ExtractiveSummariser(ctx.embeddings, ctx.settings)
+    # Salience reads the chunk vectors ingest stored in Chroma: nothing is embedded again.
+    return ExtractiveSummariser(ctx.embeddings, ctx.settings,
+                                lambda session: stored_chunk_vectors(ctx, session.id))
 
 
 # LLM provider name -> factory. Abstractive summarisers register here by provider name.

@@ -3,7 +3,8 @@
 Access: admin keys only. Summaries are the facilitators' tool; a widget key (embedded in a public
 intranet page) may ask, read tips, give feedback and suggest peers, nothing else, so it gets 403
 here. Sessions without consent are left out of digests and open questions unless
-`include_private=true`. `?format=md` returns the Markdown email text instead of JSON.
+`include_private=true`. `?format=md` returns the Markdown email text instead of JSON, `?format=html`
+the same as an HTML email (transcript text escaped, only http(s) and transcript-view links).
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ from companion.summaries.corpus import CorpusQuestions
 from companion.summaries.digest import build_digest
 from companion.summaries.models import CorpusQuestion, SeriesDigest, Summary
 from companion.summaries.render import MarkdownRenderer
+from companion.summaries.render_html import HtmlRenderer
 from companion.summaries.service import SummaryService
 
 router = APIRouter(prefix="/v1", tags=["summaries"])
 
-Format = Literal["json", "md"]
-MARKDOWN = "text/markdown; charset=utf-8"
+Format = Literal["json", "md", "html"]
+MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
-def _renderer(ctx: Context) -> MarkdownRenderer:
+def _renderer(ctx: Context, format: Format = "md") -> MarkdownRenderer | HtmlRenderer:
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
-    return MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    kind = HtmlRenderer if format == "html" else MarkdownRenderer
+    return kind(ctx.settings.summaries.link_template, titles)
 
 
 @router.get("/sessions/{session_id}/summary", response_model=Summary)
@@ -40,8 +43,8 @@ async def session_summary(
 ) -> Summary | Response:
     """A session's cited summary (cached; `refresh=true` regenerates it)."""
     summary = await run_in_threadpool(SummaryService(ctx).summary, session_id, refresh, True)
-    if format == "md":
-        return Response(_renderer(ctx).summary(summary), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).summary(summary), media_type=MEDIA[format])
     return summary
 
 
@@ -59,8 +62,8 @@ async def series_digest(
         build_digest, SummaryService(ctx), series, since.isoformat() if since else None,
         include_private,
     )
-    if format == "md":
-        return Response(_renderer(ctx).digest(digest), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).digest(digest), media_type=MEDIA[format])
     return digest
 
 
@@ -72,6 +75,6 @@ async def open_questions(
     found = await run_in_threadpool(
         CorpusQuestions(SummaryService(ctx)).all, include_private
     )
-    if format == "md":
-        return Response(_renderer(ctx).open_questions(found), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).open_questions(found), media_type=MEDIA[format])
     return found

@@ -1,0 +1,132 @@
+"""Overview and key points: learned scores, MMR over TF-IDF rows, a clean opening.
+
+1. Housekeeping (introductions, greetings, logistics, small talk) never stands as a point.
+2. Each remaining content sentence is scored by the learned `LinearScorer` (without weights:
+   lexical plus chunk-vector centrality and an opening prior).
+3. Maximal marginal relevance picks sentences by score against their TF-IDF redundancy with the
+   picks so far, so the points cover the session rather than repeat its main thread.
+4. The overview is the first picks in session order, opened by a sentence that does not lean on
+   the one before; leading fillers and connectives ("But", "So, um") are trimmed from every
+   pick, which stays an exact substring of its turn. Key points list decisions and actions
+   first, then the rest in session order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from companion.summaries.chunk_vectors import ChunkVectors
+from companion.summaries.housekeeping import is_housekeeping, opens_mid_thought
+from companion.summaries.salience import mmr_order
+from companion.summaries.scorer import (
+    ACTION_CUE,
+    DECISION_CUE,
+    FEATURES,
+    LinearScorer,
+    sentence_features,
+    tfidf_rows,
+)
+from companion.summaries.sentences import Sentence
+
+_FILLER_OPENING = re.compile(
+    r"^(?:\W*\b(?:but|and|so|or|well|okay|ok|right|um|uh|erm|er|yeah|yes|also|plus|anyway|"
+    r"then|now|like|you know|i mean|actually|basically)\b[\s,.…-]*)+",
+    re.I,
+)
+
+
+@dataclass
+class Selection:
+    """The picked sentences (trimmed) and the content rows they came from."""
+
+    overview: list[Sentence]
+    key_points: list[Sentence]
+    candidates: list[Sentence]
+    lexical: Any
+
+
+def trim_opening(sentence: Sentence, min_words: int = 4) -> Sentence:
+    """The sentence without leading fillers and connectives, capitalised for display.
+
+    The text stays an exact substring of its turn apart from the first letter's case, which
+    the verifier ignores; a sentence that would become too short is kept whole.
+    """
+    match = _FILLER_OPENING.match(sentence.text)
+    if not match or match.end() == 0:
+        return sentence
+    rest = sentence.text[match.end():]
+    if len(rest.split()) < min_words:
+        return sentence
+    return Sentence(sentence.position, sentence.turn, rest[:1].upper() + rest[1:],
+                    sentence.offset + match.end())
+
+
+def fallback_scores(rows: Any) -> Any:
+    """Scores without learned weights: lexical and chunk centrality plus an opening prior."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    return (rows[:, col["lexical_centrality"]] + rows[:, col["chunk_centrality"]]
+            + rows[:, col["opening"]] - 2.0 * rows[:, col["housekeeping"]])
+
+
+def _unit(scores: Any) -> Any:
+    scores = np.asarray(scores, dtype=np.float32)
+    if not len(scores):
+        return scores
+    lo, hi = float(scores.min()), float(scores.max())
+    return (scores - lo) / (hi - lo) if hi - lo > 1e-9 else np.ones_like(scores)
+
+
+def _is_decision(sentence: Sentence) -> bool:
+    return bool(DECISION_CUE.search(sentence.text) or ACTION_CUE.search(sentence.text))
+
+
+def select_points(
+    content: Sequence[Sentence], sentences: Sequence[Sentence], chunks: ChunkVectors,
+    scorer: LinearScorer | None, n_overview: int, n_points: int, lam: float | None = None,
+) -> Selection:
+    """Pick the overview and key points of a session.
+
+    Args:
+        content: content sentences (filler already removed), in session order.
+        sentences: all the session's sentences.
+        chunks: the session's stored chunk vectors.
+        scorer: the learned scorer (None: `fallback_scores`).
+        n_overview: overview sentences.
+        n_points: key points after the overview.
+        lam: MMR weight of score against redundancy (default: the scorer's).
+    """
+    candidates = [s for s in content if not is_housekeeping(s.text)]
+    if not candidates:
+        return Selection([], [], [], np.zeros((0, 1), dtype=np.float32))
+    lexical = tfidf_rows([s.text for s in candidates])
+    rows = sentence_features(candidates, sentences, chunks, lexical)
+    scores = scorer.score(rows) if scorer is not None else fallback_scores(rows)
+    lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
+    order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
+    overview_ix = sorted(order[:n_overview], key=lambda i: candidates[i].position)
+    rest = order[n_overview:]
+    # The overview opens with a sentence that stands on its own: swap a leaning opener for the
+    # best remaining pick that does not lean, when there is one.
+    if overview_ix and opens_mid_thought(trim_opening(candidates[overview_ix[0]]).text):
+        steady = [i for i in overview_ix + rest
+                  if not opens_mid_thought(trim_opening(candidates[i]).text)]
+        if steady:
+            swap = steady[0]
+            leaning = overview_ix[0]
+            overview_ix = sorted([i for i in overview_ix if i != leaning] + [swap],
+                                 key=lambda i: candidates[i].position)
+            if swap in rest:
+                rest = [leaning if i == swap else i for i in rest]
+            if opens_mid_thought(trim_opening(candidates[overview_ix[0]]).text):
+                # The steady sentence came later in the session; start the overview with it.
+                overview_ix.remove(swap)
+                overview_ix.insert(0, swap)
+    overview = [trim_opening(candidates[i]) for i in overview_ix]
+    points = sorted((trim_opening(candidates[i]) for i in rest),
+                    key=lambda s: (not _is_decision(s), s.position))
+    return Selection(overview, points, candidates, lexical)
