@@ -221,6 +221,11 @@ class SummarySettings(BaseModel):
     """
 
     on_ingest: bool = Field(default=True, description="summarise each new or changed session")
+    generator: str = Field(
+        default="auto",
+        description="auto (the chat model when llm.provider names one, else extractive), "
+        "extractive, or llm",
+    )
     min_overview_sentences: int = 3
     max_overview_sentences: int = 5
     key_points: int = Field(default=6, description="key points after the overview")

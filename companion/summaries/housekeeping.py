@@ -14,13 +14,17 @@ import re
 
 _LEAD = r"^\W*(?:(?:and|so|okay|ok|right|well|um|uh|hi|hello|yeah|great),?\s+)*"
 
+_NAME = r"(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+))?"
+# Searched in a sentence's first clauses only ("Hi all, I'm Sam Patel and I run ...").
 _INTRODUCTION = re.compile(
-    _LEAD + r"(?:"
-    r"(?:my name is|my name's|i am|i'm|this is)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?\s*(?:,|\.|and\b|"
-    r"from\b|i\b|i'm\b|here\b|\band\b)"
-    r"|(?:my name is|my name's)\b"
-    r"|(?:i|we)\s+(?:look after|head up|lead|run|manage|work (?:in|for|at|on|with)|am based|'m "
-    r"based|joined)\b"
+    r"(?:^|[,.;:!?]\s*|\band\s+|^\W*(?:hi|hello|hiya|hey|so|and|well|um|uh|yeah|okay|ok)\s+)"
+    r"(?:(?:my name is|my name's|i am|i'm|this is)\s+" + _NAME + r"(?=\s*(?:,|\.|$|and\b|from\b|"
+    r"here\b|i\b|i'm\b|who\b))"
+    r"|my name is\b|my name's\b"
+    r"|i\s+(?:look after|head up|lead|run|manage)\s+(?:the|a|our)\s+(?:[\w&-]+\s+){0,4}"
+    r"(?:team|unit|directorate|department|division|group|office|network|programme|program|"
+    r"service|function|section)\b"
+    r"|i\s+(?:work (?:in|for|at)|am based|'m based|joined)\b"
     r"|i(?:'m| am) (?:the|a|an|our|your)\s+(?:\w+\s+){0,4}(?:manager|director|lead|head|"
     r"officer|adviser|advisor|designer|expert|partner|secretary|analyst|owner|chair|researcher)"
     r"|let me introduce|(?:let's|shall we) (?:do|go round|start with) (?:a )?(?:quick )?"
@@ -64,7 +68,7 @@ _MID_THOUGHT = re.compile(
 
 def housekeeping_kind(text: str) -> str | None:
     """"introduction", "greeting", "logistics", "small talk" or None for a sentence."""
-    if _INTRODUCTION.search(text):
+    if _INTRODUCTION.search(text[:120]):
         return "introduction"
     if _GREETING.match(text):
         return "greeting"
