@@ -28,7 +28,13 @@ from companion.settings import Settings
 from companion.summaries.actions import find_action_items
 from companion.summaries.extractive import ExtractiveSummariser
 from companion.summaries.housekeeping import is_housekeeping
-from companion.summaries.scorer import FEATURES, WEIGHTS, LinearScorer, sentence_features
+from companion.summaries.scorer import (
+    FEATURES,
+    WEIGHTS,
+    LinearScorer,
+    sentence_features,
+    tfidf_rows,
+)
 from companion.summaries.selection import select_points
 from companion.summaries.sentences import Sentence, session_sentences
 from evals.qmsum_chunks import ChunkVectorCache, Meeting, meetings
@@ -58,6 +64,7 @@ class Prepared:
     sentences: list[Sentence]
     content: list[Sentence]
     rows: Any
+    lexical: Any
     labels: dict[str, Any]
     n_overview: int
 
@@ -68,7 +75,8 @@ def prepare(meeting: Meeting, summariser: ExtractiveSummariser, tok: Any) -> Pre
     actions = {c.quote for a in find_action_items(meeting.session) for c in a.citations}
     content = summariser.content(sentences, actions)
     candidates = [s for s in content if not is_housekeeping(s.text)]
-    rows = sentence_features(candidates, sentences, meeting.chunks)
+    lexical = tfidf_rows([s.text for s in candidates])
+    rows = sentence_features(candidates, sentences, meeting.chunks, lexical)
     gold = {t for t in tok(meeting.gold) if t not in STOPWORDS}
     precision, overlap = [], []
     for s in candidates:
@@ -76,7 +84,7 @@ def prepare(meeting: Meeting, summariser: ExtractiveSummariser, tok: Any) -> Pre
         shared = sum(t in gold for t in terms)
         precision.append(shared / max(1, len(terms)))
         overlap.append(float(shared))
-    return Prepared(meeting, sentences, content, rows,
+    return Prepared(meeting, sentences, content, rows, lexical,
                     {"precision": np.asarray(precision), "overlap": np.asarray(overlap)},
                     summariser.overview_size(len(content)))
 
@@ -96,7 +104,7 @@ def fit(prepared: list[Prepared], label: str, alpha: float, lam: float) -> Linea
 def product_text(p: Prepared, scorer: LinearScorer, key_points: int) -> str:
     """Overview + key points as the product writes them."""
     picked = select_points(p.content, p.sentences, p.meeting.chunks, scorer, p.n_overview,
-                           key_points)
+                           key_points, features=(p.rows, p.lexical))
     return " ".join(s.text for s in picked.overview + picked.key_points)
 
 

@@ -61,7 +61,7 @@ _SMALL_TALK = re.compile(
 )
 _MID_THOUGHT = re.compile(
     r"^\W*(?:but|and|so|or|because|though|although|also|then|which|whereas|plus|anyway|"
-    r"however|still|yet|instead|otherwise|that|it|this|these|those|they|he|she|there)\b",
+    r"however|still|yet|instead|otherwise|that|it|these|those|they|he|she)\b",
     re.I,
 )
 

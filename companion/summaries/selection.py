@@ -88,6 +88,7 @@ def _is_decision(sentence: Sentence) -> bool:
 def select_points(
     content: Sequence[Sentence], sentences: Sequence[Sentence], chunks: ChunkVectors,
     scorer: LinearScorer | None, n_overview: int, n_points: int, lam: float | None = None,
+    features: tuple[Any, Any] | None = None,
 ) -> Selection:
     """Pick the overview and key points of a session.
 
@@ -99,33 +100,38 @@ def select_points(
         n_overview: overview sentences.
         n_points: key points after the overview.
         lam: MMR weight of score against redundancy (default: the scorer's).
+        features: (feature rows, TF-IDF rows) of the candidates, when already computed.
     """
     candidates = [s for s in content if not is_housekeeping(s.text)]
     if not candidates:
         return Selection([], [], [], np.zeros((0, 1), dtype=np.float32))
-    lexical = tfidf_rows([s.text for s in candidates])
-    rows = sentence_features(candidates, sentences, chunks, lexical)
+    if features is not None:
+        rows, lexical = features
+    else:
+        lexical = tfidf_rows([s.text for s in candidates])
+        rows = sentence_features(candidates, sentences, chunks, lexical)
     scores = scorer.score(rows) if scorer is not None else fallback_scores(rows)
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
     order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
     overview_ix = sorted(order[:n_overview], key=lambda i: candidates[i].position)
     rest = order[n_overview:]
-    # The overview opens with a sentence that stands on its own: swap a leaning opener for the
-    # best remaining pick that does not lean, when there is one.
-    if overview_ix and opens_mid_thought(trim_opening(candidates[overview_ix[0]]).text):
-        steady = [i for i in overview_ix + rest
-                  if not opens_mid_thought(trim_opening(candidates[i]).text)]
+    # The overview opens with a sentence that stands on its own: a leaning opener gives way to
+    # the best remaining pick that does not lean (and becomes a key point).
+    def leans(i: int) -> bool:
+        return opens_mid_thought(trim_opening(candidates[i]).text)
+
+    if overview_ix and leans(overview_ix[0]):
+        leaning = overview_ix[0]
+        steady = [i for i in rest if not leans(i)]
         if steady:
-            swap = steady[0]
-            leaning = overview_ix[0]
-            overview_ix = sorted([i for i in overview_ix if i != leaning] + [swap],
+            overview_ix = sorted([i for i in overview_ix if i != leaning] + [steady[0]],
                                  key=lambda i: candidates[i].position)
-            if swap in rest:
-                rest = [leaning if i == swap else i for i in rest]
-            if opens_mid_thought(trim_opening(candidates[overview_ix[0]]).text):
-                # The steady sentence came later in the session; start the overview with it.
-                overview_ix.remove(swap)
-                overview_ix.insert(0, swap)
+            rest = [leaning if i == steady[0] else i for i in rest]
+        first = next((i for i in overview_ix if not leans(i)), None)
+        if first is not None and leans(overview_ix[0]):
+            # The steady sentence comes later in the session; it opens the overview anyway.
+            overview_ix.remove(first)
+            overview_ix.insert(0, first)
     overview = [trim_opening(candidates[i]) for i in overview_ix]
     points = sorted((trim_opening(candidates[i]) for i in rest),
                     key=lambda s: (not _is_decision(s), s.position))

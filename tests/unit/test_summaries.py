@@ -209,12 +209,12 @@ def test_markdown_reads_as_an_email_with_mmss_links(samples_ctx):
     for heading in ("Overview", "Key points", "Tips", "Actions", "Open questions",
                     "Participants"):
         assert f"\n## {heading}\n" in md
-    link = re.compile(r"— [^\n]+, \[(\d+):(\d{2})\]\(companion://session/"
-                      + FIRST_HUNDRED_DAYS + r"\?t=(\d+)\)$", re.M)
+    link = re.compile(r"— [^\n]+, \[(\d+):(\d{2})\]\(/sessions/"
+                      + FIRST_HUNDRED_DAYS + r"#t=(\d+)\)$", re.M)
     found = link.findall(md)
     assert found and all(int(m) * 60 + int(s) == int(t) for m, s, t in found)
     notes = render.summary(service.summary(BRIEFING_PACKS))
-    assert "— Tom Reyes, notes" in notes and "](companion://" not in notes
+    assert "— Tom Reyes, notes" in notes and "](/sessions/" not in notes
 
 
 def test_link_template_points_at_a_player():
@@ -324,10 +324,33 @@ def test_unsupported_items_are_dropped_and_counted(samples_ctx):
     assert summary.verification.reasons == {"quote not found in the cited turns": 1}
 
 
-def test_unknown_llm_provider_falls_back_to_extractive_with_a_notice(samples_ctx):
-    samples_ctx.settings.llm = samples_ctx.settings.llm.model_copy(update={"provider": "openai"})
+def test_unusable_llm_provider_falls_back_to_extractive_with_a_notice(samples_ctx):
+    samples_ctx.settings.llm = samples_ctx.settings.llm.model_copy(
+        update={"provider": "no-such-provider"})
     summariser, notice = make_summariser(samples_ctx)
-    assert summariser.name == "extractive" and notice and "openai" in notice
+    assert summariser.name == "llm" and notice is None
+    summary = SummaryService(samples_ctx, summariser).summary(FIRST_HUNDRED_DAYS, refresh=True)
+    assert summary.notice and "no-such-provider" in summary.notice
+    assert "extractive summary" in summary.notice and summary.generator == "extractive"
+    assert summary.overview and summary.key_points
+
+
+_SELF_INTRODUCTION = re.compile(
+    r"^\W*(?:(?:hi|hello|so|and|well|um|okay)\W+)*(?:(?:hi|hello) (?:all|everyone)\W+)?"
+    r"(?:I'm|I am|my name is|my name's)\s+[A-Z][a-z]+", re.I)
+
+
+def test_no_introduction_or_housekeeping_among_points_of_any_sample(samples_ctx):
+    service = SummaryService(samples_ctx)
+    sessions = [s.id for s in samples_ctx.catalog.list_sessions()]
+    points = [p.text for s in service.summaries(sessions, private=True)
+              for p in s.key_points + s.overview]
+    assert len(points) > 50
+    intros = [p for p in points if _SELF_INTRODUCTION.match(p)]
+    chores = [p for p in points if re.search(
+        r"\b(?:grab a (?:sandwich|coffee)|find a seat|on mute|share my screen|welcome to)\b",
+        p, re.I)]
+    assert intros == [] and chores == []
 
 
 def test_abstractive_prompt_numbers_passages_and_maps_citations_back():
