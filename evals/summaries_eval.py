@@ -1,14 +1,19 @@
 """Summaries: ROUGE on QMSum val against lead and random baselines; action/question coverage.
 
-1. QMSum val. Product = overview + key points (in session order) of the extractive summariser.
+1. QMSum val (held out: the sentence scorer is fitted on train by
+   `evals/train_summary_scorer.py`, nothing is tuned here). Product = overview + key points of
+   the extractive summariser, as rendered (overview, then key points), with the chunk vectors the
+   product's own chunker and embedding model give each meeting (`evals/qmsum_chunks.py`, cached).
    Reference = the gold answer to "Summarize the whole meeting". ROUGE-1/2/L F1 (rouge-score,
    Porter stemming). Baselines in the same run, cut to the product's length in words:
    - lead: the transcript's first sentences;
-   - random: sentences drawn uniformly (mean over `--seeds` fixed seeds), in session order;
-   - lead / random over content sentences (the product's filler filter, no MMR), which shows
-     how much comes from skipping filler and how much from MMR.
-   `--calibrate` sweeps the MMR lambda and the opening prior (on val itself: the test split
-   is held out).
+   - lead of content: the first content sentences (the product's filler filter, no scorer);
+   - random / random content: sentences drawn uniformly (mean over `--seeds` fixed seeds), in
+     session order;
+   - the product without learned weights or chunk vectors (centrality + opening prior);
+   - the product's points untidied (verbatim) and lead of content tidied, which show how much
+     comes from `tidy` (fillers and stutters out of the shown text) and how much from picking.
+   Also counted: overviews whose first sentence opens mid-thought ("But ...").
 2. Sample corpus (`samples/gold/summaries.jsonl`), after a real ingest (summaries made on
    ingest). An extracted item *matches* a gold item when one of its citation quotes and the
    gold quote come from the same session and, after `normalise` (case, whitespace, typographic
@@ -19,7 +24,8 @@
    Cross-session: for each gold open question, other sessions at or above the threshold are
    predicted `answered_in`; link precision/recall against the gold (`--calibrate` sweeps it).
 
-Run: `python -m evals.summaries_eval [--qmsum DIR] [--data DIR] [--calibrate] [--json]`.
+Run: `python -m evals.summaries_eval [--qmsum DIR] [--data DIR] [--calibrate] [--json]`
+(`--calibrate` sweeps the answered thresholds on the samples).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from companion.summaries.housekeeping import opens_mid_thought
 from companion.summaries.models import Summary
 from companion.summaries.questions import find_open_questions
 from companion.summaries.sentences import Sentence, session_sentences
+from companion.summaries.tidy import tidy
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -94,6 +101,11 @@ def _random_cut(pool: Sequence[Sentence], n_words: int, seed: int) -> str:
     return cut_to(sorted(chosen, key=lambda s: s.position), n_words)
 
 
+def _tidied(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences as the product shows them (`tidy`: no fillers or stutters)."""
+    return [Sentence(s.position, s.turn, tidy(s.text), s.offset) for s in sentences]
+
+
 def _fixed(chunks: ChunkVectors) -> Callable[[Any], ChunkVectors]:
     """A chunk source that always gives these (the meeting's cached chunk vectors)."""
     return lambda session: chunks
@@ -138,14 +150,16 @@ def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
         picked = product.select(session, sentences, content)
         ordered = picked.overview + picked.key_points  # as rendered: overview, then key points
         openers += bool(picked.overview) and opens_mid_thought(picked.overview[0].text)
-        n_words = len(" ".join(s.text for s in ordered).split())
+        n_words = len(" ".join(s.text for s in _tidied(ordered)).split())
         words.append(n_words)
-        add("product", cut_to(ordered, n_words), gold)
+        add("product", cut_to(_tidied(ordered), n_words), gold)
         plain = fallback.select(session, sentences, content)
         add("product without learned weights or chunk vectors",
-            cut_to(plain.overview + plain.key_points, n_words), gold)
+            cut_to(_tidied(plain.overview + plain.key_points), n_words), gold)
+        add("product, sentences untidied", cut_to(ordered, n_words), gold)
         add("lead", cut_to(sentences, n_words), gold)
         add("lead of content", cut_to(content, n_words), gold)
+        add("lead of content, tidied", cut_to(_tidied(content), n_words), gold)
         for name, pool in (("random", sentences), ("random content", content)):
             runs = [scorer.score(gold, _random_cut(pool, n_words, seed)) for seed in range(seeds)]
             rows.setdefault(name, []).append(
@@ -339,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skip-samples", action="store_true")
     parser.add_argument("--calibrate", action="store_true", help="also sweep the thresholds")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--out", type=Path,
+                        help="also write OUT.json and OUT.md (e.g. evals/results/summaries_val)")
     args = parser.parse_args(argv)
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -355,6 +371,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(json.dumps(out, indent=2))
     else:
         _print(out)
+    if args.out:
+        import contextlib
+        import io
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".json").write_text(json.dumps(out, indent=2) + "\n",
+                                                 encoding="utf-8")
+        table = io.StringIO()
+        with contextlib.redirect_stdout(table):
+            _print(out)
+        args.out.with_suffix(".md").write_text(
+            "Generated by `python -m evals.summaries_eval " + " ".join(sys.argv[1:])
+            + "`.\n\n" + table.getvalue(), encoding="utf-8")
 
 
 def _print(out: dict[str, Any]) -> None:

@@ -37,13 +37,14 @@ from companion.summaries.scorer import (
 )
 from companion.summaries.selection import select_points
 from companion.summaries.sentences import Sentence, session_sentences
+from companion.summaries.tidy import tidy
 from evals.qmsum_chunks import ChunkVectorCache, Meeting, meetings
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "evals" / "results" / "summary_scorer_cv.json"
-ALPHAS = (1.0, 10.0, 100.0)
-LAMBDAS = (0.5, 0.7, 0.85, 1.0)
-LABELS = ("precision", "overlap")
+ALPHAS = (30.0,)
+LAMBDAS: tuple[float | str, ...] = (0.55, 0.7, 0.85, "segments")
+LABELS = ("precision",)
 FOLDS = 4
 
 
@@ -80,7 +81,7 @@ def prepare(meeting: Meeting, summariser: ExtractiveSummariser, tok: Any) -> Pre
     gold = {t for t in tok(meeting.gold) if t not in STOPWORDS}
     precision, overlap = [], []
     for s in candidates:
-        terms = [t for t in tok(s.text) if t not in STOPWORDS]
+        terms = [t for t in tok(tidy(s.text)) if t not in STOPWORDS]
         shared = sum(t in gold for t in terms)
         precision.append(shared / max(1, len(terms)))
         overlap.append(float(shared))
@@ -101,11 +102,20 @@ def fit(prepared: list[Prepared], label: str, alpha: float, lam: float) -> Linea
                         coef.astype(np.float32), float(y.mean()), lam)
 
 
+def _with(base: LinearScorer, lam: float | str) -> LinearScorer:
+    """The scorer with an MMR lambda, or in "segments" mode."""
+    if lam == "segments":
+        return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
+                            base.mmr_lambda, "segments")
+    return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
+                        float(lam))
+
+
 def product_text(p: Prepared, scorer: LinearScorer, key_points: int) -> str:
     """Overview + key points as the product writes them."""
     picked = select_points(p.content, p.sentences, p.meeting.chunks, scorer, p.n_overview,
                            key_points, features=(p.rows, p.lexical))
-    return " ".join(s.text for s in picked.overview + picked.key_points)
+    return " ".join(tidy(s.text) for s in picked.overview + picked.key_points)
 
 
 def cross_validate(prepared: list[Prepared], key_points: int, rouge: Any) -> list[dict[str, Any]]:
@@ -114,16 +124,23 @@ def cross_validate(prepared: list[Prepared], key_points: int, rouge: Any) -> lis
     out = []
     for label in LABELS:
         for alpha in ALPHAS:
-            scores: dict[float, list[float]] = {lam: [] for lam in LAMBDAS}
+            scores: dict[float | str, list[float]] = {lam: [] for lam in LAMBDAS}
+            lead: list[float] = []
             for k, test in enumerate(folds):
                 train = [p for j, f in enumerate(folds) if j != k for p in f]
                 base = fit(train, label, alpha, 0.7)
                 for lam in LAMBDAS:
-                    scorer = LinearScorer(base.features, base.mean, base.scale, base.coef,
-                                          base.intercept, lam)
+                    scorer = _with(base, lam)
                     for p in test:
                         text = product_text(p, scorer, key_points)
                         scores[lam].append(rouge.score(p.meeting.gold, text)["rouge1"].fmeasure)
+                        if lam == LAMBDAS[0]:
+                            first = " ".join(" ".join(tidy(s.text) for s in p.content).split()[
+                                :len(text.split())])
+                            lead.append(rouge.score(p.meeting.gold, first)["rouge1"].fmeasure)
+            out.append({"label": "lead of content (same length)", "alpha": alpha,
+                        "mmr_lambda": None, "cv_rouge1": round(mean(lead), 4)})
+            print(out[-1], file=sys.stderr)
             for lam in LAMBDAS:
                 out.append({"label": label, "alpha": alpha, "mmr_lambda": lam,
                             "cv_rouge1": round(mean(scores[lam]), 4)})
@@ -146,8 +163,8 @@ def main() -> None:
                 for m in meetings("train", ChunkVectorCache(settings), args.limit,
                                  cached_only=args.cached_only)]
     table = cross_validate(prepared, settings.summaries.key_points, rouge)
-    best = max(table, key=lambda r: r["cv_rouge1"])
-    scorer = fit(prepared, best["label"], best["alpha"], best["mmr_lambda"])
+    best = max((r for r in table if r["mmr_lambda"] is not None), key=lambda r: r["cv_rouge1"])
+    scorer = _with(fit(prepared, best["label"], best["alpha"], 0.7), best["mmr_lambda"])
     weights = scorer.to_json() | {
         "fitted_on": f"QMSum train, {len(prepared)} meetings",
         "label": best["label"], "alpha": best["alpha"],

@@ -33,6 +33,7 @@ from companion.summaries.sentences import (
     session_sentences,
     turn_evidence,
 )
+from companion.summaries.tidy import tidy
 from companion.summaries.tips import advice_quotes
 
 ChunkSource = Callable[[Session], ChunkVectors]
@@ -112,7 +113,8 @@ class ExtractiveSummariser:
 
     @staticmethod
     def _point(session: Session, sentence: Sentence) -> SummaryPoint:
-        return SummaryPoint(text=sentence.text, citations=[sentence.evidence(session.id)])
+        # The point reads tidied (no "um", no "the the"); its citation quotes the words as said.
+        return SummaryPoint(text=tidy(sentence.text), citations=[sentence.evidence(session.id)])
 
     def _tips(self, session: Session, used: set[str], picked: Selection) -> list[SummaryPoint]:
         quotes = [q for q in advice_quotes(session, self.settings)

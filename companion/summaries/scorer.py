@@ -52,8 +52,9 @@ FEATURES = (
     "position", "opening", "closing", "words", "turn_words", "speaker_share",
     "lexical_centrality", "chunk_centrality", "chunk_centrality_raw", "content_density",
     "decision", "action", "opinion", "first_person", "group", "disfluency", "number",
-    "housekeeping", "mid_thought", "after_question", "turn_first",
+    "housekeeping", "mid_thought", "after_question", "turn_first", "topic_share", "topic_count",
 )
+TOPIC_TERMS = 40  # a session's most widespread content terms: what it is about
 
 
 def tfidf_rows(texts: Sequence[str]) -> Any:
@@ -112,6 +113,10 @@ def sentence_features(
         spoken[turn.speaker] += len(words(turn.text))
     all_words = max(1, sum(spoken.values()))
     last = max(1, sentences[-1].position if sentences else 1)
+    spread: Counter[str] = Counter()
+    for s in content:
+        spread.update(set(content_terms(s.text)))
+    topics = {t for t, _ in spread.most_common(TOPIC_TERMS)}
     questions = {s.position for s in sentences if s.is_question}
     first_of_turn: dict[int, int] = {}
     for s in sentences:
@@ -119,17 +124,20 @@ def sentence_features(
     rows = []
     for i, s in enumerate(content):
         tokens = words(s.text)
+        terms = content_terms(s.text)
+        on_topic = sum(t in topics for t in terms)
         where = s.position / last
         rows.append([
             where, math.exp(-where / 0.1), math.exp(-(1 - where) / 0.1),
             math.log1p(len(tokens)), math.log1p(len(words(s.turn.text))),
             spoken[s.speaker] / all_words, 0.0, 0.0, float(sem[i]),
-            len(content_terms(s.text)) / max(1, len(tokens)),
+            len(terms) / max(1, len(tokens)),
             float(bool(DECISION_CUE.search(s.text))), float(bool(ACTION_CUE.search(s.text))),
             float(bool(_OPINION.search(s.text))), _share(tokens, _FIRST), _share(tokens, _GROUP),
             disfluency(s.text), float(bool(_NUMBER.search(s.text))),
             float(is_housekeeping(s.text)), float(opens_mid_thought(s.text)),
             float(s.position - 1 in questions), float(first_of_turn[s.turn.index] == s.position),
+            on_topic / max(1, len(terms)), math.log1p(on_topic),
         ])
     matrix = np.asarray(rows, dtype=np.float32)
     matrix[:, FEATURES.index("lexical_centrality")] = _z(lex)
@@ -147,6 +155,7 @@ class LinearScorer:
     coef: Any
     intercept: float
     mmr_lambda: float = 0.7
+    mode: str = "mmr"  # or "segments": the best sentence of each stretch of the session
 
     def score(self, rows: Any) -> Any:
         """A score per feature row (higher: more like the gold summaries' substance)."""
@@ -160,7 +169,8 @@ class LinearScorer:
         return {"features": list(self.features), "mean": np.round(self.mean, 6).tolist(),
                 "scale": np.round(self.scale, 6).tolist(),
                 "coef": np.round(self.coef, 6).tolist(),
-                "intercept": round(float(self.intercept), 6), "mmr_lambda": self.mmr_lambda}
+                "intercept": round(float(self.intercept), 6), "mmr_lambda": self.mmr_lambda,
+                "mode": self.mode}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearScorer:
@@ -170,7 +180,7 @@ class LinearScorer:
         return cls(FEATURES, np.asarray(data["mean"], dtype=np.float32),
                    np.asarray(data["scale"], dtype=np.float32),
                    np.asarray(data["coef"], dtype=np.float32), float(data["intercept"]),
-                   float(data.get("mmr_lambda", 0.7)))
+                   float(data.get("mmr_lambda", 0.7)), str(data.get("mode", "mmr")))
 
 
 @lru_cache(maxsize=4)

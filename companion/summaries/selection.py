@@ -81,6 +81,23 @@ def _unit(scores: Any) -> Any:
     return (scores - lo) / (hi - lo) if hi - lo > 1e-9 else np.ones_like(scores)
 
 
+def segment_order(candidates: Sequence[Sentence], scores: Any, k: int) -> list[int]:
+    """The best-scored candidate of each of `k` equal stretches of the session, best first.
+
+    A summary follows a meeting from start to end; one pick per stretch covers every part.
+    """
+    if not candidates:
+        return []
+    first, last = candidates[0].position, candidates[-1].position + 1
+    width = (last - first) / max(1, k)
+    best: dict[int, int] = {}
+    for i, s in enumerate(candidates):
+        part = min(k - 1, int((s.position - first) / width)) if width else 0
+        if part not in best or scores[i] > scores[best[part]]:
+            best[part] = i
+    return sorted(best.values(), key=lambda i: -float(scores[i]))
+
+
 def _is_decision(sentence: Sentence) -> bool:
     return bool(DECISION_CUE.search(sentence.text) or ACTION_CUE.search(sentence.text))
 
@@ -112,7 +129,10 @@ def select_points(
         rows = sentence_features(candidates, sentences, chunks, lexical)
     scores = scorer.score(rows) if scorer is not None else fallback_scores(rows)
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
-    order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
+    if scorer is not None and scorer.mode == "segments":
+        order = segment_order(candidates, _unit(scores), n_overview + n_points)
+    else:
+        order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
     overview_ix = sorted(order[:n_overview], key=lambda i: candidates[i].position)
     rest = order[n_overview:]
     # The overview opens with a sentence that stands on its own: a leaning opener gives way to
