@@ -200,3 +200,30 @@ def test_transcript_view_link_and_http_player():
         "https://p.example/s1?t=3"
     assert MarkdownRenderer("ftp://p.example/{session_id}").link("s1", 3) == "/sessions/s1#t=3"
     assert md_text("[x](javascript:y)") == "\\[x\\](javascript:y)"
+
+
+# -- tidied points -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("said", "shown"), [
+    ("Um so this is the the plan for uh today's meeting .",
+     "So this is the plan for today's meeting."),
+    ("How how it will be done .", "How it will be done."),
+    ("We need th the budget by March.", "We need the budget by March."),
+])
+def test_tidy_takes_out_fillers_and_stutters(said, shown):
+    from companion.retrieval.terms import content_terms
+    from companion.summaries.tidy import tidy
+
+    assert tidy(said) == shown
+    assert set(content_terms(tidy(said))) <= set(content_terms(said))
+
+
+def test_tidied_point_still_cites_the_words_as_said():
+    lines = [("Ana", "Um the the new intake process cuts uh onboarding time by half for staff."),
+             *MEETING[2:10]]
+    summary = _summariser().summarise(_session(lines))
+    for point in summary.overview + summary.key_points:
+        quote = point.citations[0].quote
+        assert quote.lower() in lines[point.citations[0].turn_start][1].lower()
+        assert "the the" not in point.text.lower() and " uh " not in f" {point.text.lower()} "
