@@ -1,12 +1,15 @@
 """Fit the summary sentence scorer on QMSum train; writes `companion/summaries/scorer_weights.json`.
 
-Label of a candidate sentence (content, not housekeeping): the share of its content words
-(rouge-score tokens, Porter-stemmed, stopwords out) that the meeting's gold "Summarize the whole
-meeting" answer also uses, or that count itself ("overlap"). Model: ridge regression on
-standardised `scorer.FEATURES`. The ridge alpha, the label and the MMR lambda are chosen by
-4-fold cross-validation over train meetings (folds by meeting), scoring ROUGE-1 F1 of the
-product's overview + key points against the gold; val is never read here. The CV table is written
-to `evals/results/summary_scorer_cv.json` (train only: in-sample for model selection).
+Label of a candidate sentence (content, not housekeeping), as the product shows it (tidied):
+the share of its content words (rouge-score tokens, Porter-stemmed, stopwords out) that the
+meeting's gold "Summarize the whole meeting" answer also uses ("precision"), the same share over
+all its tokens ("rouge_precision"), the count ("overlap"), or "precision" standardised within
+its meeting ("precision_z": only the ranking inside a meeting matters for picking).
+Model: ridge regression on standardised `scorer.FEATURES`. The ridge alpha, the label and
+the MMR lambda are chosen by 4-fold cross-validation over train meetings (folds by meeting),
+scoring ROUGE-1 F1 of the product's overview + key points against the gold; val is never read
+here. The CV table is written to `evals/results/summary_scorer_cv.json` (train only:
+in-sample for model selection).
 
 Run: `python -m evals.train_summary_scorer [--limit N]` (chunk vectors from `evals.qmsum_chunks`).
 """
@@ -43,8 +46,8 @@ from evals.qmsum_chunks import ChunkVectorCache, Meeting, meetings
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "evals" / "results" / "summary_scorer_cv.json"
 ALPHAS = (30.0,)
-LAMBDAS: tuple[float | str, ...] = (0.55, 0.7, 0.85, "segments")
-LABELS = ("precision",)
+LAMBDAS: tuple[float | str, ...] = (0.45, 0.55)
+LABELS = ("precision", "precision_z")
 FOLDS = 4
 
 
@@ -79,14 +82,20 @@ def prepare(meeting: Meeting, summariser: ExtractiveSummariser, tok: Any) -> Pre
     lexical = tfidf_rows([s.text for s in candidates])
     rows = sentence_features(candidates, sentences, meeting.chunks, lexical)
     gold = {t for t in tok(meeting.gold) if t not in STOPWORDS}
-    precision, overlap = [], []
+    every = set(tok(meeting.gold))
+    precision, overlap, rouge_precision = [], [], []
     for s in candidates:
-        terms = [t for t in tok(tidy(s.text)) if t not in STOPWORDS]
+        tokens = tok(tidy(s.text))
+        terms = [t for t in tokens if t not in STOPWORDS]
         shared = sum(t in gold for t in terms)
         precision.append(shared / max(1, len(terms)))
         overlap.append(float(shared))
+        rouge_precision.append(sum(t in every for t in tokens) / max(1, len(tokens)))
+    prec = np.asarray(precision)
+    z = (prec - prec.mean()) / (prec.std() or 1.0) if len(prec) else prec
     return Prepared(meeting, sentences, content, rows, lexical,
-                    {"precision": np.asarray(precision), "overlap": np.asarray(overlap)},
+                    {"precision": prec, "precision_z": z, "overlap": np.asarray(overlap),
+                     "rouge_precision": np.asarray(rouge_precision)},
                     summariser.overview_size(len(content)))
 
 

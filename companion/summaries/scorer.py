@@ -53,6 +53,7 @@ FEATURES = (
     "lexical_centrality", "chunk_centrality", "chunk_centrality_raw", "content_density",
     "decision", "action", "opinion", "first_person", "group", "disfluency", "number",
     "housekeeping", "mid_thought", "after_question", "turn_first", "topic_share", "topic_count",
+    "opening_x_topic", "opening_x_speaker", "topic_x_chunk",
 )
 TOPIC_TERMS = 40  # a session's most widespread content terms: what it is about
 
@@ -137,11 +138,18 @@ def sentence_features(
             disfluency(s.text), float(bool(_NUMBER.search(s.text))),
             float(is_housekeeping(s.text)), float(opens_mid_thought(s.text)),
             float(s.position - 1 in questions), float(first_of_turn[s.turn.index] == s.position),
-            on_topic / max(1, len(terms)), math.log1p(on_topic),
+            on_topic / max(1, len(terms)), math.log1p(on_topic), 0.0, 0.0, 0.0,
         ])
     matrix = np.asarray(rows, dtype=np.float32)
     matrix[:, FEATURES.index("lexical_centrality")] = _z(lex)
     matrix[:, FEATURES.index("chunk_centrality")] = _z(sem)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    # A few products, so the linear model can weigh topicality by where and by whom.
+    matrix[:, col["opening_x_topic"]] = matrix[:, col["opening"]] * matrix[:, col["topic_share"]]
+    matrix[:, col["opening_x_speaker"]] = \
+        matrix[:, col["opening"]] * matrix[:, col["speaker_share"]]
+    matrix[:, col["topic_x_chunk"]] = \
+        matrix[:, col["topic_share"]] * matrix[:, col["chunk_centrality"]]
     return matrix
 
 

@@ -337,7 +337,7 @@ def test_unusable_llm_provider_falls_back_to_extractive_with_a_notice(samples_ct
 
 _SELF_INTRODUCTION = re.compile(
     r"^\W*(?:(?:hi|hello|so|and|well|um|okay)\W+)*(?:(?:hi|hello) (?:all|everyone)\W+)?"
-    r"(?:I'm|I am|my name is|my name's)\s+[A-Z][a-z]+", re.I)
+    r"(?:I'm|I am|my name is|my name's)\s+(?-i:[A-Z][a-z]+)", re.I)
 
 
 def test_no_introduction_or_housekeeping_among_points_of_any_sample(samples_ctx):
