@@ -50,7 +50,8 @@ _LOGISTICS = re.compile(
     r"wait(?:ing)? (?:a (?:minute|moment|few minutes) )?for (?:people|others|everyone)|"
     r"(?:still )?drifting in|is everyone here|who(?:'s| is) (?:here|missing)|(?:battery|batteries)|"
     r"microphone|mic\b|headset|(?:the )?camera|(?:can|could) you see (?:it|that|this)|"
-    r"the agenda|any other business|next (?:meeting|session) (?:is|will be))",
+    r"the agenda|any other business|next (?:meeting|session) (?:is|will be)|over to you|"
+    r"(?:talk|speak|present) for (?:about |around )?\w+ minutes|(?:take|any) questions at the end)",
     re.I,
 )
 _SMALL_TALK = re.compile(

@@ -33,10 +33,11 @@ def tidy(text: str) -> str:
     for token in _TOKEN.findall(text):
         bare = _bare(token)
         if bare in _FILLERS:
-            # Keep the punctuation a filler carried ("um," -> ",") only at a clause end.
             tail = token[len(token.rstrip(",.;:!?")):]
-            if tail and out and tail in ".!?":
+            if tail and out and tail in ".!?":  # a filler ending the sentence keeps its stop
                 out[-1] = out[-1].rstrip(",;:") + tail
+            elif tail == "," and out and out[-1].endswith(","):
+                out[-1] = out[-1][:-1]  # "read, um, more" -> "read more"
             continue
         if bare and len(bare) <= 2 and bare.isalpha() and bare.islower() \
                 and bare not in _SHORT_WORDS and token == bare:

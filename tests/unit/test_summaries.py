@@ -273,8 +273,16 @@ def test_open_questions_across_the_corpus_with_peers(samples_ctx):
     from companion.summaries.corpus import CorpusQuestions
 
     PeopleDirectory(samples_ctx.catalog).upsert(load_people_file(SAMPLES / "people.yaml"))
-    found = CorpusQuestions(SummaryService(samples_ctx)).all()
+    steps: list[tuple[str, int, int]] = []
+    found = CorpusQuestions(SummaryService(samples_ctx)).all(
+        progress=lambda stage, done, total: steps.append((stage, done, total)))
 
+    # Progress: every session, then every question, each stage counting up to its total.
+    sessions = [s for s in steps if s[0] == "sessions"]
+    questions = [s for s in steps if s[0] == "questions"]
+    assert sessions[-1][1] == sessions[-1][2] >= len(samples_ctx.catalog.list_sessions()) > 10
+    assert questions[-1][1] == questions[-1][2] == len(found)
+    assert steps.index(questions[0]) > steps.index(sessions[-1])
     assert all(q.session_id != PRIVATE for q in found)
     hostile = next(q for q in found if "openly hostile" in q.question.question)
     assert hostile.answered_in[0].session_id == "2026-08-select-committee-preparation-notes"
