@@ -46,8 +46,8 @@ from evals.qmsum_chunks import ChunkVectorCache, Meeting, meetings
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "evals" / "results" / "summary_scorer_cv.json"
 ALPHAS = (30.0,)
-LAMBDAS: tuple[float | str, ...] = (0.45, 0.55)
-LABELS = ("precision", "precision_z")
+LAMBDAS: tuple[float | str, ...] = (0.55, "opening")
+LABELS = ("precision",)
 FOLDS = 4
 
 
@@ -112,10 +112,10 @@ def fit(prepared: list[Prepared], label: str, alpha: float, lam: float) -> Linea
 
 
 def _with(base: LinearScorer, lam: float | str) -> LinearScorer:
-    """The scorer with an MMR lambda, or in "segments" mode."""
-    if lam == "segments":
+    """The scorer with an MMR lambda, or in "segments" / "opening" mode."""
+    if isinstance(lam, str):
         return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
-                            base.mmr_lambda, "segments")
+                            base.mmr_lambda, lam)
     return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
                         float(lam))
 

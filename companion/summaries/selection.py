@@ -131,6 +131,12 @@ def select_points(
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
     if scorer is not None and scorer.mode == "segments":
         order = segment_order(candidates, _unit(scores), n_overview + n_points)
+    elif scorer is not None and scorer.mode == "opening":
+        # The overview is how the session opened (what it set out to cover); key points are
+        # the best-scored of the rest.
+        opening = [i for i in range(len(candidates))
+                   if not opens_mid_thought(trim_opening(candidates[i]).text)][:n_overview]
+        order = opening + mmr_order(lexical, _unit(scores), n_points, lam, picked=opening)
     else:
         order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
     overview_ix = sorted(order[:n_overview], key=lambda i: candidates[i].position)
