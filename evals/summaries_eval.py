@@ -1,14 +1,19 @@
 """Summaries: ROUGE on QMSum val against lead and random baselines; action/question coverage.
 
-1. QMSum val. Product = overview + key points (in session order) of the extractive summariser.
+1. QMSum val (held out: the sentence scorer is fitted on train by
+   `evals/train_summary_scorer.py`, nothing is tuned here). Product = overview + key points of
+   the extractive summariser, as rendered (overview, then key points), with the chunk vectors the
+   product's own chunker and embedding model give each meeting (`evals/qmsum_chunks.py`, cached).
    Reference = the gold answer to "Summarize the whole meeting". ROUGE-1/2/L F1 (rouge-score,
    Porter stemming). Baselines in the same run, cut to the product's length in words:
    - lead: the transcript's first sentences;
-   - random: sentences drawn uniformly (mean over `--seeds` fixed seeds), in session order;
-   - lead / random over content sentences (the product's filler filter, no MMR), which shows
-     how much comes from skipping filler and how much from MMR.
-   `--calibrate` sweeps the MMR lambda and the opening prior (on val itself: the test split
-   is held out).
+   - lead of content: the first content sentences (the product's filler filter, no scorer);
+   - random / random content: sentences drawn uniformly (mean over `--seeds` fixed seeds), in
+     session order;
+   - the product without learned weights or chunk vectors (centrality + opening prior);
+   - the product's points untidied (verbatim) and lead of content tidied, which show how much
+     comes from `tidy` (fillers and stutters out of the shown text) and how much from picking.
+   Also counted: overviews whose first sentence opens mid-thought ("But ...").
 2. Sample corpus (`samples/gold/summaries.jsonl`), after a real ingest (summaries made on
    ingest). An extracted item *matches* a gold item when one of its citation quotes and the
    gold quote come from the same session and, after `normalise` (case, whitespace, typographic
@@ -19,7 +24,8 @@
    Cross-session: for each gold open question, other sessions at or above the threshold are
    predicted `answered_in`; link precision/recall against the gold (`--calibrate` sweeps it).
 
-Run: `python -m evals.summaries_eval [--qmsum DIR] [--data DIR] [--calibrate] [--json]`.
+Run: `python -m evals.summaries_eval [--qmsum DIR] [--data DIR] [--calibrate] [--json]`
+(`--calibrate` sweeps the answered thresholds on the samples).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import random
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 from pathlib import Path
 from statistics import mean
@@ -41,10 +47,13 @@ import yaml
 from companion.core.grounding import normalise
 from companion.core.settings import Settings
 from companion.features.summaries.actions import find_action_items
-from companion.features.summaries.extractive import ExtractiveSummariser
+from companion.features.summaries.chunk_vectors import ChunkVectors
+from companion.features.summaries.extractive import NO_CHUNKS, ExtractiveSummariser
+from companion.features.summaries.housekeeping import opens_mid_thought
 from companion.features.summaries.models import Summary
 from companion.features.summaries.questions import find_open_questions
 from companion.features.summaries.sentences import Sentence, session_sentences
+from companion.features.summaries.tidy import tidy
 from companion.retrieval.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +61,6 @@ SAMPLES = ROOT / "samples"
 GOLD = SAMPLES / "gold" / "summaries.jsonl"
 QMSUM_VAL = ROOT.parent / "shared" / "data" / "qmsum" / "val"
 MIN_COMMON = 0.6
-LAMBDAS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-POSITION_WEIGHTS = (0.0, 0.1, 0.2, 0.3)
 ANSWERED = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 ELSEWHERE = (0.5, 0.55, 0.6, 0.62, 0.65, 0.7, 0.75)
 
@@ -81,80 +88,87 @@ def cut_to(sentences: Sequence[Sentence], n_words: int) -> str:
     return " ".join(out)
 
 
-def _gold_summary(path: Path) -> str:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for q in data["general_query_list"]:
-        if q["query"].lower().startswith("summarize the whole meeting"):
-            return str(q["answer"])
-    return str(data["general_query_list"][0]["answer"])
+def _random_cut(pool: Sequence[Sentence], n_words: int, seed: int) -> str:
+    """Sentences drawn at random until long enough, in session order, cut to `n_words`."""
+    rng = random.Random(seed)
+    chosen: list[Sentence] = []
+    total = 0
+    for s in rng.sample(list(pool), len(pool)):
+        chosen.append(s)
+        total += len(s.text.split())
+        if total >= n_words:
+            break
+    return cut_to(sorted(chosen, key=lambda s: s.position), n_words)
+
+
+def _tidied(sentences: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences as the product shows them (`tidy`: no fillers or stutters)."""
+    return [Sentence(s.position, s.turn, tidy(s.text), s.offset) for s in sentences]
+
+
+def _fixed(chunks: ChunkVectors) -> Callable[[Any], ChunkVectors]:
+    """A chunk source that always gives these (the meeting's cached chunk vectors)."""
+    return lambda session: chunks
 
 
 def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
-          variants: Sequence[tuple[float, float]], limit: int | None) -> dict[str, Any]:
-    """Mean ROUGE F1 of the product and the baselines.
+          variants: Sequence[tuple[float, float]] = (), limit: int | None = None) -> dict[str, Any]:
+    """Mean ROUGE F1 of the product and the baselines on a QMSum folder (val: held out).
 
     Args:
-        summariser: the product.
+        summariser: the product (its chunk vectors come from the QMSum chunk cache unless it
+            has a source of its own).
         folder: QMSum val.
         seeds: random baseline seeds.
-        variants: (MMR lambda, position weight) to score; the first is the product's, whose
-            length sets every other system's.
+        variants: kept for callers; nothing is tuned here (the scorer is fitted on train).
         limit: only the first N meetings.
     """
-    from ingest.parsers import load_session
+    from evals.qmsum_chunks import ChunkVectorCache, meetings
 
     scorer = _rouge()
-    files = sorted(folder.glob("*.json"))[:limit]
+    cache = ChunkVectorCache(summariser.settings)
+    found = meetings(folder.name, cache, limit, folder)
     rows: dict[str, list[dict[str, float]]] = {}
     words: list[int] = []
+    openers = 0
 
     def add(name: str, text: str, gold: str) -> None:
         scores = scorer.score(gold, text)
         rows.setdefault(name, []).append({k: v.fmeasure for k, v in scores.items()})
 
-    for i, path in enumerate(files, 1):
-        print(f"qmsum {i}/{len(files)} {path.stem}", file=sys.stderr)
-        session, gold = load_session(path), _gold_summary(path)
+    fallback = ExtractiveSummariser(None, summariser.settings, lambda s: NO_CHUNKS)
+    fallback.scorer = None
+    for meeting in found:
+        session, gold = meeting.session, meeting.gold
+        product = ExtractiveSummariser(summariser.embeddings, summariser.settings,
+                                       summariser.chunk_vectors or _fixed(meeting.chunks),
+                                       summariser.scorer)
         sentences = session_sentences(session)
         # As in `ExtractiveSummariser.summarise`: action items are listed on their own.
         actions = {c.quote for a in find_action_items(session) for c in a.citations}
-        content = summariser.content(sentences, actions)
-        shortlist = summariser.shortlist(content)
-        vectors = summariser.embed([s.text for s in shortlist])
-        n_words = 0
-        for lam, weight in variants:
-            overview, points = summariser.select(shortlist, vectors, lam, weight)
-            picked = sorted(overview + points, key=lambda s: s.position)
-            if not n_words:
-                n_words = len(" ".join(s.text for s in picked).split())
-                words.append(n_words)
-                add("product", cut_to(picked, n_words), gold)
-            add(f"lambda={lam} position={weight}", cut_to(picked, n_words), gold)
+        content = product.content(sentences, actions)
+        picked = product.select(session, sentences, content)
+        ordered = picked.overview + picked.key_points  # as rendered: overview, then key points
+        openers += bool(picked.overview) and opens_mid_thought(picked.overview[0].text)
+        n_words = len(" ".join(s.text for s in _tidied(ordered)).split())
+        words.append(n_words)
+        add("product", cut_to(_tidied(ordered), n_words), gold)
+        plain = fallback.select(session, sentences, content)
+        add("product without learned weights or chunk vectors",
+            cut_to(_tidied(plain.overview + plain.key_points), n_words), gold)
+        add("product, sentences untidied", cut_to(ordered, n_words), gold)
         add("lead", cut_to(sentences, n_words), gold)
-        add("lead, content sentences", cut_to(content, n_words), gold)
-        for name, pool in (("random", sentences), ("random, content sentences", content)):
-            runs = []
-            for seed in range(seeds):
-                rng = random.Random(seed)
-                # Draw until long enough, then restore session order.
-                chosen: list[Sentence] = []
-                total = 0
-                for s in rng.sample(list(pool), len(pool)):
-                    chosen.append(s)
-                    total += len(s.text.split())
-                    if total >= n_words:
-                        break
-                drawn = sorted(chosen, key=lambda s: s.position)
-                runs.append(scorer.score(gold, cut_to(drawn, n_words)))
+        add("lead of content", cut_to(content, n_words), gold)
+        add("lead of content, tidied", cut_to(_tidied(content), n_words), gold)
+        for name, pool in (("random", sentences), ("random content", content)):
+            runs = [scorer.score(gold, _random_cut(pool, n_words, seed)) for seed in range(seeds)]
             rows.setdefault(name, []).append(
                 {k: mean(r[k].fmeasure for r in runs) for k in ("rouge1", "rouge2", "rougeL")})
     table = {name: {k: round(mean(r[k] for r in vals), 4) for k in ("rouge1", "rouge2", "rougeL")}
              for name, vals in rows.items()}
-    lam, weight = variants[0]
-    return {"meetings": len(files), "mean_words": round(mean(words), 1), "seeds": seeds,
-            "product": f"lambda={lam} position={weight}",
-            "rouge_f1": {k: v for k, v in table.items() if not k.startswith("lambda=")},
-            "calibration": {k: v for k, v in table.items() if k.startswith("lambda=")}}
+    return {"meetings": len(found), "mean_words": round(mean(words), 1), "seeds": seeds,
+            "product": "learned scorer (scorer_weights.json, fitted on QMSum train)",
+            "overviews_opening_mid_thought": openers, "rouge_f1": table}
 
 
 # -- sample corpus -------------------------------------------------------------------------
@@ -339,6 +353,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skip-samples", action="store_true")
     parser.add_argument("--calibrate", action="store_true", help="also sweep the thresholds")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--out", type=Path,
+                        help="also write OUT.json and OUT.md (e.g. evals/results/summaries_val)")
     args = parser.parse_args(argv)
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -346,12 +362,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         reuse = args.skip_samples or (data / "catalog.sqlite3").exists()
         ctx = Context(Settings(data_dir=data)) if reuse else build_samples(data)
         if not args.skip_qmsum:
-            cfg = ctx.settings.summaries
-            variants = [(cfg.mmr_lambda, cfg.position_weight)]
-            if args.calibrate:
-                variants += [(lam, w) for lam in LAMBDAS for w in POSITION_WEIGHTS]
             out["qmsum"] = qmsum(ExtractiveSummariser(ctx.embeddings, ctx.settings),
-                                 args.qmsum, args.seeds, variants, args.limit)
+                                 args.qmsum, args.seeds, (), args.limit)
         if not args.skip_samples:
             out["samples"] = samples(ctx, args.calibrate)
         ctx.close()
@@ -359,6 +371,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(json.dumps(out, indent=2))
     else:
         _print(out)
+    if args.out:
+        import contextlib
+        import io
+
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_suffix(".json").write_text(json.dumps(out, indent=2) + "\n",
+                                                 encoding="utf-8")
+        table = io.StringIO()
+        with contextlib.redirect_stdout(table):
+            _print(out)
+        args.out.with_suffix(".md").write_text(
+            "Generated by `python -m evals.summaries_eval " + " ".join(sys.argv[1:])
+            + "`.\n\n" + table.getvalue(), encoding="utf-8")
 
 
 def _print(out: dict[str, Any]) -> None:
@@ -366,16 +391,13 @@ def _print(out: dict[str, Any]) -> None:
         q = out["qmsum"]
         print(f"QMSum val: {q['meetings']} meetings; product ({q['product']}) = overview + key "
               f"points, {q['mean_words']} words on average; baselines cut to the same length; "
-              f"random = mean of {q['seeds']} seeds; ROUGE F1 (stemmed)\n")
-        for title, rows in (("system", q["rouge_f1"]), ("calibration", q["calibration"])):
-            if title == "calibration" and len(rows) <= 1:
-                continue
-            print(f"| {title:32} | ROUGE-1 | ROUGE-2 | ROUGE-L |")
-            print(f"|{'-' * 34}|---------|---------|---------|")
-            for name, r in rows.items():
-                print(f"| {name:32} | {r['rouge1']:.4f}  | {r['rouge2']:.4f}  | "
-                      f"{r['rougeL']:.4f}  |")
-            print()
+              f"random = mean of {q['seeds']} seeds; ROUGE F1 (stemmed); overviews opening "
+              f"mid-thought: {q['overviews_opening_mid_thought']}\n")
+        print(f"| {'system':50} | ROUGE-1 | ROUGE-2 | ROUGE-L |")
+        print(f"|{'-' * 52}|---------|---------|---------|")
+        for name, r in q["rouge_f1"].items():
+            print(f"| {name:50} | {r['rouge1']:.4f}  | {r['rouge2']:.4f}  | {r['rougeL']:.4f}  |")
+        print()
     if "samples" in out:
         s = out["samples"]
         print(f"\nSample corpus: {s['sessions']} consented sessions; {s['citations_verified']}")

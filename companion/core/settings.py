@@ -267,26 +267,26 @@ class SummarySettings(BaseModel):
     """Facilitator summaries: sentence selection, action items, open questions, links.
 
     The similarity thresholds are cosines of the bundled MiniLM, calibrated with
-    `python -m evals.summaries_eval --calibrate` (MMR lambda on QMSum val, the answered
-    thresholds on the sample gold); another embedding model needs new values.
+    `python -m evals.summaries_eval --calibrate` (the answered thresholds on the sample gold);
+    another embedding model needs new values (and `evals/train_summary_scorer.py` rerun).
     """
 
     on_ingest: bool = Field(default=True, description="summarise each new or changed session")
+    generator: str = Field(
+        default="auto",
+        description="auto (the chat model when llm.provider names one, else extractive), "
+        "extractive, or llm",
+    )
     min_overview_sentences: int = 3
     max_overview_sentences: int = 5
     key_points: int = Field(default=6, description="key points after the overview")
     tips: int = Field(default=5, description="most tips listed in a summary")
-    # Calibrated on QMSum val: weight of salience against redundancy in MMR, and a prior for
-    # the opening of a session (where it says what it is about): salience gains
-    # position_weight * exp(-relative position / position_decay).
+    # Overview and key points are picked by the learned scorer (companion/features/summaries/
+    # scorer_weights.json, fitted on QMSum train with evals/train_summary_scorer.py, which also
+    # fits its MMR lambda). mmr_lambda weighs salience against redundancy for tips;
+    # position_weight is read by evals/runner.py only (kept so its call stays valid).
     mmr_lambda: float = 0.7
     position_weight: float = 0.2
-    position_decay: float = 0.2
-    max_embedded_sentences: int = Field(
-        default=32,
-        description="content sentences embedded per session for salience; a longer session is "
-        "pre-ranked lexically (ingest cost stays near the chunk embedding alone)",
-    )
     min_words: int = Field(default=6, description="shorter sentences are filler")
     max_words: int = Field(default=60, description="longer sentences read as monologue")
     min_content_terms: int = 3

@@ -242,10 +242,9 @@ def test_cli_impact_tips_show_and_learners_forget(
 
     from typer.testing import CliRunner
 
+    from companion.core.settings import Settings
     from companion.faces import cli
     from companion.faces.cli import common
-
-    from companion.core.settings import Settings
 
     monkeypatch.setattr(common, "_opened", {Settings().model_dump_json(): companion})
     cli._register()

@@ -273,8 +273,16 @@ def test_open_questions_across_the_corpus_with_peers(samples_ctx):
     from companion.features.summaries.corpus import CorpusQuestions
 
     PeopleDirectory(samples_ctx.catalog).upsert(load_people_file(SAMPLES / "people.yaml"))
-    found = CorpusQuestions(SummaryService(samples_ctx)).all()
+    steps: list[tuple[str, int, int]] = []
+    found = CorpusQuestions(SummaryService(samples_ctx)).all(
+        progress=lambda stage, done, total: steps.append((stage, done, total)))
 
+    # Progress: every session, then every question, each stage counting up to its total.
+    sessions = [s for s in steps if s[0] == "sessions"]
+    questions = [s for s in steps if s[0] == "questions"]
+    assert sessions[-1][1] == sessions[-1][2] >= len(samples_ctx.catalog.list_sessions()) > 10
+    assert questions[-1][1] == questions[-1][2] == len(found)
+    assert steps.index(questions[0]) > steps.index(sessions[-1])
     assert all(q.session_id != PRIVATE for q in found)
     hostile = next(q for q in found if "openly hostile" in q.question.question)
     assert hostile.answered_in[0].session_id == "2026-08-select-committee-preparation-notes"
@@ -324,10 +332,33 @@ def test_unsupported_items_are_dropped_and_counted(samples_ctx):
     assert summary.verification.reasons == {"quote not found in the cited turns": 1}
 
 
-def test_unknown_llm_provider_falls_back_to_extractive_with_a_notice(samples_ctx):
-    samples_ctx.settings.llm = samples_ctx.settings.llm.model_copy(update={"provider": "openai"})
+def test_unusable_llm_provider_falls_back_to_extractive_with_a_notice(samples_ctx):
+    samples_ctx.settings.llm = samples_ctx.settings.llm.model_copy(
+        update={"provider": "no-such-provider"})
     summariser, notice = make_summariser(samples_ctx)
-    assert summariser.name == "extractive" and notice and "openai" in notice
+    assert summariser.name == "llm" and notice is None
+    summary = SummaryService(samples_ctx, summariser).summary(FIRST_HUNDRED_DAYS, refresh=True)
+    assert summary.notice and "no-such-provider" in summary.notice
+    assert "extractive summary" in summary.notice and summary.generator == "extractive"
+    assert summary.overview and summary.key_points
+
+
+_SELF_INTRODUCTION = re.compile(
+    r"^\W*(?:(?:hi|hello|so|and|well|um|okay)\W+)*(?:(?:hi|hello) (?:all|everyone)\W+)?"
+    r"(?:I'm|I am|my name is|my name's)\s+(?-i:[A-Z][a-z]+)", re.I)
+
+
+def test_no_introduction_or_housekeeping_among_points_of_any_sample(samples_ctx):
+    service = SummaryService(samples_ctx)
+    sessions = [s.id for s in samples_ctx.catalog.list_sessions()]
+    points = [p.text for s in service.summaries(sessions, private=True)
+              for p in s.key_points + s.overview]
+    assert len(points) > 50
+    intros = [p for p in points if _SELF_INTRODUCTION.match(p)]
+    chores = [p for p in points if re.search(
+        r"\b(?:grab a (?:sandwich|coffee)|find a seat|on mute|share my screen|welcome to)\b",
+        p, re.I)]
+    assert intros == [] and chores == []
 
 
 def test_abstractive_prompt_numbers_passages_and_maps_citations_back():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import time
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -13,6 +14,31 @@ from companion.faces.cli.common import check_date, open_companion, print_json
 from companion.features.summaries.models import SeriesDigest, Summary
 
 T = TypeVar("T")
+
+
+class StageBars:
+    """A tqdm bar on stderr per stage of long work; `bars(stage, done, total)` advances it."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Show `done` of `total` for the stage (a new bar for a new stage; hidden off a TTY)."""
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr,
+                                          leave=False, disable=None)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def __enter__(self) -> StageBars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
 @app.command()
@@ -28,7 +54,7 @@ def summarise(
         bool, typer.Option("--open-questions",
                            help="questions no session answers, with peers to ask")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="md or json")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md, html (an email) or json")] = "md",
     refresh: Annotated[
         bool, typer.Option("--refresh", help="regenerate even if the cached summary is fresh")
     ] = False,
@@ -41,11 +67,12 @@ def summarise(
     from companion.features.summaries.corpus import CorpusQuestions
     from companion.features.summaries.digest import build_digest
     from companion.features.summaries.render import MarkdownRenderer
+    from companion.features.summaries.render_html import HtmlRenderer
 
     if sum((session_id is not None, series is not None, open_questions)) != 1:
         raise InputError("give one of: SESSION_ID, --series NAME, --open-questions")
-    if fmt not in ("md", "json"):
-        raise InputError(f"--format: expected md or json, got '{fmt}'")
+    if fmt not in ("md", "html", "json"):
+        raise InputError(f"--format: expected md, html or json, got '{fmt}'")
     if since is not None and series is None:
         raise InputError("--since goes with --series")
     companion = open_companion()
@@ -53,7 +80,9 @@ def summarise(
     out: Summary | SeriesDigest | str
     service = companion.summaries
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
-    render = MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    render: MarkdownRenderer | HtmlRenderer = (
+        HtmlRenderer if fmt == "html" else MarkdownRenderer
+    )(ctx.settings.summaries.link_template, titles)
     # With a public address, citations become signed links into the transcript view.
     public = ctx.settings.web.public_url
     links = companion.citation_links(admin=True, base=public) if public else None
@@ -78,7 +107,8 @@ def summarise(
         typer.echo(f"finding open questions across {len(titles)} sessions "
                    "(summarising any not yet summarised)…", err=True)
         started = time.perf_counter()
-        found = linked(CorpusQuestions(service).all(private=include_private))
+        with StageBars() as bars:
+            found = linked(CorpusQuestions(service).all(private=include_private, progress=bars))
         typer.echo(f"{len(found)} open questions in {time.perf_counter() - started:.0f}s",
                    err=True)
         if fmt == "json":

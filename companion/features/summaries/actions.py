@@ -1,14 +1,15 @@
-"""Action items found by pattern and speaker structure, each citing the words that commit to it.
+"""Action items found by generic patterns and speaker structure, each citing its words.
 
-- Commitments: "I'll / I will / I'm going to / we'll <verb>", "let me <find out|check|...>":
+- Commitments: a first-person future ("I'll / I will / I'm going to / we'll / we will") or
+  "let me" followed by a verb that does something (not a verb of being, thinking or speaking):
   the owner is the speaker. Two commitments in one sentence are two items.
-- Requests: "can you / could you / can I ask you to <verb>": the owner is the participant named
-  in the request ("And Amara, can you ..."), else whoever replies. The owner's reply, when it
-  accepts ("Will do.", "Yes, I'll add them this week"), is cited too.
-- Proposals: "let's <verb>": the owner is the group (None).
-- Notes: every item under an "Actions" heading and every "Action: ..." line; "Tom Reyes to
-  circulate X" gives who = Tom Reyes.
-`when` is the deadline as said ("by Friday", "by the end of next week").
+- Requests: "can you / could you / would you / will you <verb>", "can I ask you to <verb>": the
+  owner is the participant named in the request, else whoever replies. The owner's reply, when
+  it accepts ("Will do.", "Sure, I'll do that"), is cited too.
+- Proposals: "let's <verb>" for planning verbs: the owner is the group (None).
+- Notes: every item under an "Actions" heading and every "Action: ..." line; "<Name> to <verb>"
+  gives who = that name.
+`when` is the deadline as said ("by Friday", "by the end of the month").
 """
 
 from __future__ import annotations
@@ -26,25 +27,29 @@ from companion.features.summaries.sentences import (
 )
 from companion.features.summaries.speakers import AddressBook
 
-_VERBS = (
-    r"send|share|put|circulate|write|add|introduce|ask|email|e-mail|check|find|look|schedule|"
-    r"book|get|hold|follow|make|draft|set|update|pass on|forward|chase|review|turn|copy|post|"
-    r"upload|run|organise|organize|arrange|reply|speak|raise|sort|bring|flag|publish|confirm|"
-    r"contact|call|ring|invite|prepare|include|type|record|report|escalate|drop|dig|pick|"
-    r"circulate|nominate|submit|apply|feed|talk to|come back|let (?:you|you all|everyone|"
-    r"them|him|her|us|people) know|take (?:that|it|this) (?:away|offline|forward)|park|"
-    r"put together|find out|keep you posted|let me know"
+# Verbs after "I'll" that state, think, feel or talk rather than commit to doing something.
+_NOT_ACTION_VERBS = (
+    r"be|being|been|have|had|know|think|believe|guess|suppose|imagine|expect|feel|want|wish|"
+    r"like|love|hate|mean|remember|forget|say|said|tell you|talk about|explain|admit|confess|"
+    r"argue|agree|disagree|probably|never|always|not|just say|start|begin|stop|finish|leave it|"
+    r"see|hear|try|be honest|wait|give you (?:an? )?(?:example|sense|idea)|read|go back|"
+    r"move on|turn|come back to (?:that|this|it)|keep (?:it|this) (?:short|brief)|"
+    r"hand (?:over|back)|pass (?:over|back)|put it|let you|bore|end|stick|do my best|"
+    r"need|miss|lose|win|die|bet|ever|still|also|only|even|really|just|then|definitely|"
+    r"certainly|happily|quickly|personally|gladly|absolutely|make sure|try to|try and|"
+    r"have to|go (?:round|through|over|on)|show you|give you|quote you|pass|get (?:into|to|on|"
+    r"going|started|back to)|look (?:at|like|back)|make (?:a point|sense|it quick|this quick)"
 )
-_ADVERBS = r"(?:(?:just|also|then|definitely|probably|certainly|happily|quickly|personally)\s+)*"
-_COMMIT = re.compile(
-    r"\b(?:I'll|I will|I'm going to|I am going to|we'll|we will|I'll make sure (?:to|I)|"
-    r"let me)\s+" + _ADVERBS + r"(?:" + _VERBS + r")\b",
-    re.I,
-)
+_ADVERBS = r"(?:(?:just|also|then|definitely|probably|certainly|happily|quickly|personally|"
+_ADVERBS += r"gladly|absolutely|make sure (?:to|I|we)|try to|try and)\s+)*"
+_VERB = r"(?!(?:" + _NOT_ACTION_VERBS + r")\b)[a-z][a-z-]+\b"
+_SUBJECT = r"(?:I'll|I will|I'm going to|I am going to|we'll|we will|we're going to|let me)"
+_COMMIT = re.compile(r"\b" + _SUBJECT + r"\s+" + _ADVERBS + _VERB, re.I)
 _REQUEST = re.compile(
-    r"\b(?:can|could|would|will) you\s+(?:please\s+)?" + _ADVERBS + r"(?:" + _VERBS + r")\b|"
-    r"\bcan I ask you to\s+" + _ADVERBS + r"(?:" + _VERBS + r")\b|"
-    r"\bcan we\s+(?:park|take|add|put|schedule|book|set up|follow up)\b",
+    r"\b(?:can|could|would|will) you\s+(?:please\s+)?" + _ADVERBS + _VERB + "|"
+    r"\bcan I ask you to\s+" + _ADVERBS + _VERB + "|"
+    r"\b(?:can|could) we\s+(?:please\s+)?(?:take|add|put|schedule|book|set up|follow up|"
+    r"arrange|send|share|circulate)\b",
     re.I,
 )
 _LETS = re.compile(
@@ -52,15 +57,9 @@ _LETS = re.compile(
     r"arrange|organise|organize|draft|review|update|invite|plan|follow up|meet|reconvene)\b",
     re.I,
 )
-_NOT_COMMIT = [
-    re.compile(r"\bget (?:into|to|on|going|started)\b", re.I),
-    re.compile(r"\blook (?:at|like|back)\b", re.I),
-    re.compile(r"\bmake (?:a point|sense|it quick|this quick)\b", re.I),
-    re.compile(r"\bturn (?:to|now)\b", re.I),
-]
-# "I'll find out and come back to you, is a much better answer": the clause is reported speech.
+# "I'll do X, is what I'd say": the clause is reported or recommended speech, not a promise.
 _REPORTED = re.compile(r",\s*(?:is|was|are|were|sounds|works|that's|that is)\b")
-# "if it's sensible we'll run it": an offer under a condition, not a commitment.
+# "if it works we'll do it": an offer under a condition, not a commitment.
 _CONDITION = re.compile(r"\bif\b", re.I)
 _INTERROGATIVE = re.compile(
     r"^\W*(?:\w+,\s*)?(?:can|could|shall|should|would|do|did|may|might|will) (?:i|we)\b", re.I
@@ -68,10 +67,9 @@ _INTERROGATIVE = re.compile(
 _CLAUSE_END = re.compile(
     r"\s*(?:,\s*(?:and|but|so|which|because|if|for|since|once)\b|;|\s[—–-]\s)", re.I
 )
-_NEXT_COMMIT = re.compile(r"(?:,\s*|\s)(?:and|then)\s+(?=(?:I'll|I will|I'm going to|we'll)\b)",
-                          re.I)
+_NEXT_COMMIT = re.compile(r"(?:,\s*|\s)(?:and|then)\s+(?=" + _SUBJECT + r"\b)", re.I)
 _ACCEPT = re.compile(r"^\W*(?:yes|yeah|sure|of course|will do|happy to|no problem|definitely|"
-                     r"absolutely|ok|okay|fine|parked|done|please do)\b", re.I)
+                     r"absolutely|ok|okay|fine|done|please do)\b", re.I)
 _REFUSE = re.compile(r"^\W*(?:no\b|sorry,? (?:i|we) can't|i can't|not really)", re.I)
 _ACTION_LINE = re.compile(r"^\s*(?:action(?: item)?|to ?do|next step)s?\s*[:\-–]\s*", re.I)
 _OWNER_TO = re.compile(
@@ -102,7 +100,7 @@ def _commit_clauses(sentence: Sentence) -> list[tuple[str, str, str | None]]:
     out: list[tuple[str, str, str | None]] = []
     for i, match in enumerate(matches):
         # Quote from the sentence start ("From me, I'll send ...") unless a clause of its own
-        # comes first ("Amara, can you ..., and I'll make sure ...").
+        # comes first ("<Name>, can you ..., and I'll ...").
         begin = 0 if i == 0 and len(text[: match.start()].split()) <= 4 else match.start()
         end = len(text)
         if i + 1 < len(matches):
@@ -111,11 +109,9 @@ def _commit_clauses(sentence: Sentence) -> list[tuple[str, str, str | None]]:
             end = joiner.start() if joiner and joiner.start() < nxt else nxt
         quote = text[begin:end].rstrip(" ,;")
         rest = text[match.start():end]
-        if (_REPORTED.search(rest) or any(p.search(rest) for p in _NOT_COMMIT)
-                or _CONDITION.search(text[: match.start()])):
+        if _REPORTED.search(rest) or _CONDITION.search(text[: match.start()]):
             continue
-        body = re.sub(r"^(?:I'll|I will|I'm going to|I am going to|we'll|we will|let me)\s+",
-                      "", rest, flags=re.I)
+        body = re.sub(r"^" + _SUBJECT + r"\s+", "", rest, flags=re.I)
         cut = _CLAUSE_END.search(body)
         what = _tidy(body[: cut.start()] if cut else body)
         if quote and len(what.split()) >= 2:
@@ -210,7 +206,7 @@ class ActionFinder:
         what = body[: cut.start()] if cut else body
         vocative = re.search(r",\s*([^,]{2,30})\W*$", what)
         if vocative and book.named_in(vocative.group(1)):
-            what = what[: vocative.start()]  # "park that one, Jo" -> "park that one"
+            what = what[: vocative.start()]  # "send it over, <Name>" -> "send it over"
         what = _tidy(what)
         citations: list[Evidence] = [sentence.evidence(session.id)]
         when = find_deadline(text)

@@ -9,6 +9,7 @@ session answers get the peers best placed to answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -107,11 +108,28 @@ class CorpusQuestions:
             question=question, answered_in=answered, peers=peers,
         )
 
-    def all(self, private: bool = False) -> list[CorpusQuestion]:
-        """Every open question of every session (consented ones unless `private`), oldest first."""
+    def all(self, private: bool = False,
+            progress: Callable[[str, int, int], None] | None = None) -> list[CorpusQuestion]:
+        """Every open question of every session (consented ones unless `private`), oldest first.
+
+        Args:
+            private: include sessions whose participants did not consent.
+            progress: called as `progress(stage, done, total)` after each step, stage
+                "sessions" (a session summarised) then "questions" (a question checked
+                against the corpus), so a caller can show how far it has got.
+        """
         rows = self.ctx.catalog.conn.execute(
             "SELECT id FROM sessions ORDER BY coalesce(date, ''), id").fetchall()
+        ids = [r[0] for r in rows]
+        summaries: list[Summary] = []
+        for i, session_id in enumerate(ids, 1):
+            summaries += self.service.summaries([session_id], private=private)
+            if progress is not None:
+                progress("sessions", i, len(ids))
+        questions = [(s, q) for s in summaries for q in s.open_questions]
         out: list[CorpusQuestion] = []
-        for summary in self.service.summaries([r[0] for r in rows], private=private):
-            out.extend(self.check(summary, q, private) for q in summary.open_questions)
+        for i, (summary, question) in enumerate(questions, 1):
+            out.append(self.check(summary, question, private))
+            if progress is not None:
+                progress("questions", i, len(questions))
         return out

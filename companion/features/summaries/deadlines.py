@@ -32,7 +32,6 @@ _PATTERNS = [
     r"within (?:a|an|one|two|three|four|five|\d+) (?:days?|weeks?|months?|working days?)",
     r"in a (?:couple|few) of (?:days|weeks)",
     r"(?:by )?(?:tomorrow|tonight|today|end of day|close of play)",
-    r"when it opens",
 ]
 _DEADLINE = re.compile(
     r"\b(?:" + "|".join(f"(?:{p})" for p in _PATTERNS) + r")\b(?!['’]s\b)", re.I

@@ -1,15 +1,17 @@
 """The offline summariser: every item is a sentence (or clause) of the session, cited.
 
-Overview and key points are content sentences picked by MMR over the session's own sentence
-embeddings (salience = cosine to the session centroid, plus a prior for the opening of the
-session); the overview is the first few picks in session order, key points the next ones.
-Tips come from the tips extractor, ranked the same way; action items and open questions from
-patterns and speaker structure.
+Overview and key points are content sentences picked by `selection.select_points`: a small
+learned scorer (`scorer.py`, fitted on QMSum train) over generic features, including the
+similarity of each sentence's chunk vector (stored in Chroma at ingest, never embedded again) to
+the session's centroid, then MMR over TF-IDF rows; introductions, greetings, logistics and small
+talk never stand as points. Tips come from the tips extractor; action items and open questions
+from patterns and speaker structure.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,34 +20,49 @@ from companion.core.schemas import Session
 from companion.core.settings import Settings
 from companion.core.terms import words
 from companion.features.summaries.actions import find_action_items
+from companion.features.summaries.chunk_vectors import ChunkVectors
 from companion.features.summaries.models import Summary, SummaryPoint
 from companion.features.summaries.participants import participants
 from companion.features.summaries.questions import find_open_questions, is_deflection
-from companion.features.summaries.salience import centroid_salience, lexical_shortlist, mmr_order
+from companion.features.summaries.salience import mmr_order
+from companion.features.summaries.scorer import LinearScorer, load_scorer
+from companion.features.summaries.selection import Selection, select_points
 from companion.features.summaries.sentences import (
     Sentence,
     is_content,
     session_sentences,
     turn_evidence,
 )
+from companion.features.summaries.tidy import tidy
 from companion.features.summaries.tips import advice_quotes
+
+ChunkSource = Callable[[Session], ChunkVectors]
+NO_CHUNKS = ChunkVectors.from_ranges([], [])
 
 
 class ExtractiveSummariser:
-    """Summarises a session from its own sentences; needs only the embedding model.
+    """Summarises a session from its own sentences and its stored chunk vectors.
 
     Args:
-        embeddings: anything with `embed_many(texts) -> normalised numpy rows`.
+        embeddings: anything with `embed_many(texts) -> normalised numpy rows` (tips and open
+            questions use it; overview and key points do not).
         settings: the `summaries` and `tips` settings are used.
+        chunk_vectors: the session's stored chunk vectors (default: none, so semantic
+            centrality is left out and the lexical features decide).
+        scorer: the sentence scorer (default: the shipped weights).
     """
 
     name = "extractive"
-    version = "2"  # bump when the output changes, so cached summaries are regenerated
+    version = "3"  # bump when the output changes, so cached summaries are regenerated
 
-    def __init__(self, embeddings: Any, settings: Settings) -> None:
+    def __init__(self, embeddings: Any, settings: Settings,
+                 chunk_vectors: ChunkSource | None = None,
+                 scorer: LinearScorer | None = None) -> None:
         self.embeddings = embeddings
         self.settings = settings
         self.cfg = settings.summaries
+        self.chunk_vectors = chunk_vectors
+        self.scorer = scorer if scorer is not None else load_scorer()
 
     def embed(self, texts: list[str]) -> Any:
         """Normalised embeddings, one row per text (an empty matrix for no texts)."""
@@ -68,78 +85,46 @@ class ExtractiveSummariser:
         return [s for s in sentences if is_content(s, self.cfg) and not is_deflection(s.text)
                 and not any(q in s.text for q in skip or ())]
 
-    def shortlist(self, content: list[Sentence]) -> list[Sentence]:
-        """At most `max_embedded_sentences` content sentences, pre-ranked lexically.
-
-        Embedding every sentence of a long meeting cost more than embedding its chunks; the
-        lexical shortlist keeps ingest near the cost of the chunk embeddings alone (see
-        `bench/RESULTS.md`) and leaves ROUGE on QMSum val unchanged (`evals.summaries_eval`).
-        """
-        keep = lexical_shortlist(
-            [s.text for s in content], self.cfg.max_embedded_sentences,
-            groups=[s.speaker for s in content],
-        )
-        return [content[i] for i in keep]
-
-    def salience(self, content: list[Sentence], vectors: Any, weight: float | None = None) -> Any:
-        """Cosine to the session centroid, plus a prior for the opening of the session."""
-        if not content:
-            return np.zeros(0, dtype=np.float32)
-        weight = self.cfg.position_weight if weight is None else weight
-        span = content[-1].position + 1
-        where = np.array([s.position / span for s in content], dtype=np.float32)
-        prior = weight * np.exp(-where / self.cfg.position_decay)
-        return centroid_salience(vectors) + prior
-
-    def select(
-        self, content: list[Sentence], vectors: Any, lam: float | None = None,
-        position_weight: float | None = None,
-    ) -> tuple[list[Sentence], list[Sentence]]:
-        """(overview, key points) picked by MMR from content sentences; each in session order."""
-        n_overview = self.overview_size(len(content))
-        lam = self.cfg.mmr_lambda if lam is None else lam
-        salience = self.salience(content, vectors, position_weight)
-        order = mmr_order(vectors, salience, n_overview + self.cfg.key_points, lam)
-        overview = sorted((content[i] for i in order[:n_overview]), key=lambda s: s.position)
-        points = sorted((content[i] for i in order[n_overview:]), key=lambda s: s.position)
-        return overview, points
+    def select(self, session: Session, sentences: list[Sentence], content: list[Sentence],
+               lam: float | None = None) -> Selection:
+        """Overview and key points of the session (see `selection.select_points`)."""
+        chunks = self.chunk_vectors(session) if self.chunk_vectors is not None else NO_CHUNKS
+        return select_points(content, sentences, chunks, self.scorer,
+                             self.overview_size(len(content)), self.cfg.key_points, lam)
 
     def summarise(self, session: Session) -> Summary:
         """The session's summary (not yet verified against the catalog)."""
         sentences = session_sentences(session)
         actions = find_action_items(session)
         content = self.content(sentences, {c.quote for a in actions for c in a.citations})
-        content = self.shortlist(content)
-        vectors = self.embed([s.text for s in content])
-        overview, points = self.select(content, vectors)
-        used = {s.text for s in overview + points}
+        picked = self.select(session, sentences, content)
+        used = {s.text for s in picked.overview + picked.key_points}
         return Summary(
             session_id=session.id, title=session.title, date=session.date, kind=session.kind,
             series=session.series, facilitator=session.facilitator, consent=session.consent,
             content_hash=session.content_hash, generator=self.name,
-            overview=[self._point(session, s) for s in overview],
-            key_points=[self._point(session, s) for s in points],
-            tips=self._tips(session, used, vectors),
+            overview=[self._point(session, s) for s in picked.overview],
+            key_points=[self._point(session, s) for s in picked.key_points],
+            tips=self._tips(session, used, picked),
             action_items=actions,
             open_questions=find_open_questions(session, self.cfg, self.embed),
-            participants=self._participants(session, sentences, content, vectors),
+            participants=self._participants(session, sentences, picked),
         )
 
     @staticmethod
     def _point(session: Session, sentence: Sentence) -> SummaryPoint:
-        return SummaryPoint(text=sentence.text, citations=[sentence.evidence(session.id)])
+        # The point reads tidied (no "um", no "the the"); its citation quotes the words as said.
+        return SummaryPoint(text=tidy(sentence.text), citations=[sentence.evidence(session.id)])
 
-    def _tips(self, session: Session, used: set[str], content_vectors: Any) -> list[SummaryPoint]:
+    def _tips(self, session: Session, used: set[str], picked: Selection) -> list[SummaryPoint]:
         quotes = [q for q in advice_quotes(session, self.settings, self.embed)
                   if not any(q.quote in u or u in q.quote for u in used)]
         if not quotes or self.cfg.tips <= 0:
             return []
+        # The tips feature embeds the same quotes at ingest; the embedder remembers them.
         vectors = self.embed([q.quote for q in quotes])
-        if len(content_vectors):
-            centre = np.asarray(content_vectors).mean(axis=0)
-            salience = vectors @ (centre / (np.linalg.norm(centre) or 1.0))
-        else:
-            salience = np.ones(len(quotes), dtype=np.float32)
+        salience = vectors @ (vectors.mean(axis=0) / (np.linalg.norm(vectors.mean(axis=0))
+                                                      or 1.0))
         order = sorted(mmr_order(vectors, salience, self.cfg.tips, self.cfg.mmr_lambda))
         turns = {t.index: t for t in session.turns}
         out: list[SummaryPoint] = []
@@ -150,7 +135,7 @@ class ExtractiveSummariser:
         return out
 
     def _participants(
-        self, session: Session, sentences: list[Sentence], content: list[Sentence], vectors: Any
+        self, session: Session, sentences: list[Sentence], picked: Selection
     ) -> list[Any]:
         turn_counts: Counter[str] = Counter()
         word_counts: Counter[str] = Counter()
@@ -159,4 +144,6 @@ class ExtractiveSummariser:
                 turn_counts[turn.speaker] += 1
                 word_counts[turn.speaker] += len(words(turn.text))
         questions = [s for s in sentences if s.is_question and len(s.text.split()) >= 5]
-        return participants(session.id, turn_counts, word_counts, content, vectors, questions)
+        # Housekeeping is already out of the candidates: nobody is represented by "I'm Jo".
+        return participants(session.id, turn_counts, word_counts, picked.candidates,
+                            picked.lexical, questions)

@@ -97,7 +97,8 @@ class SummaryService:
     def generate(self, session: Session) -> Summary:
         """Summarise, verify every citation against the catalog, and cache the result."""
         summary = verify_summary(self.summariser.summarise(session), self.ctx.verifier)
-        summary = summary.model_copy(update={"generated_at": _now(), "notice": self._chosen[1]})
+        notice = self._chosen[1] or summary.notice  # the summariser's own (a fallback) stays
+        summary = summary.model_copy(update={"generated_at": _now(), "notice": notice})
         self.store.put(summary, self.recipe)
         self.generated += 1
         return summary

@@ -3,7 +3,8 @@
 Access: admin keys only. Summaries are the facilitators' tool; a widget key (embedded in a public
 intranet page) may ask, read tips, give feedback and suggest peers, nothing else, so it gets 403
 here. Sessions without consent are left out of digests and open questions unless
-`include_private=true`. `?format=md` returns the Markdown email text instead of JSON.
+`include_private=true`. `?format=md` returns the Markdown email text instead of JSON, `?format=html`
+the same as an HTML email (transcript text escaped, only http(s) and transcript-view links).
 """
 
 from __future__ import annotations
@@ -20,17 +21,19 @@ from companion.features.summaries.corpus import CorpusQuestions
 from companion.features.summaries.digest import build_digest
 from companion.features.summaries.models import CorpusQuestion, SeriesDigest, Summary
 from companion.features.summaries.render import MarkdownRenderer
+from companion.features.summaries.render_html import HtmlRenderer
 from companion.retrieval.context import Context
 
 router = APIRouter(prefix="/v1", tags=["summaries"])
 
-Format = Literal["json", "md"]
-MARKDOWN = "text/markdown; charset=utf-8"
+Format = Literal["json", "md", "html"]
+MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
-def _renderer(ctx: Context) -> MarkdownRenderer:
+def _renderer(ctx: Context, format: Format = "md") -> MarkdownRenderer | HtmlRenderer:
     titles = {s.id: s.title for s in ctx.catalog.list_sessions()}
-    return MarkdownRenderer(ctx.settings.summaries.link_template, titles)
+    kind = HtmlRenderer if format == "html" else MarkdownRenderer
+    return kind(ctx.settings.summaries.link_template, titles)
 
 
 @router.get("/sessions/{session_id}/summary", response_model=Summary)
@@ -45,8 +48,8 @@ async def session_summary(
 ) -> Summary | Response:
     """A session's cited summary (cached; `refresh=true` regenerates it); citations link in."""
     summary = links.attach(await run_in_threadpool(summaries.summary, session_id, refresh, True))
-    if format == "md":
-        return Response(_renderer(ctx).summary(summary), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).summary(summary), media_type=MEDIA[format])
     return summary
 
 
@@ -66,8 +69,8 @@ async def series_digest(
         build_digest, summaries, series, since.isoformat() if since else None,
         include_private,
     ))
-    if format == "md":
-        return Response(_renderer(ctx).digest(digest), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).digest(digest), media_type=MEDIA[format])
     return digest
 
 
@@ -84,6 +87,6 @@ async def open_questions(
     found = links.attach(await run_in_threadpool(
         CorpusQuestions(summaries).all, include_private
     ))
-    if format == "md":
-        return Response(_renderer(ctx).open_questions(found), media_type=MARKDOWN)
+    if format != "json":
+        return Response(_renderer(ctx, format).open_questions(found), media_type=MEDIA[format])
     return found
