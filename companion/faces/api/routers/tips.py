@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from companion.core.errors import NotFoundError
-from companion.faces.api.deps import AdminKey, ReaderKey, TipsDep
+from companion.faces.api.deps import AdminKey, PublicLimit, ReaderKey, TipsDep
 from companion.features.tips import pages
 from companion.features.tips.models import Tip, TipDetail
 from companion.features.tips.registry import MAX_EDIT_CHARS
@@ -71,7 +71,8 @@ def review_tip(tip_id: str, body: ReviewRequest, tips: TipsDep, key: AdminKey) -
     return tips.views.get(done)
 
 
-@router.get("/tips", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/tips", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[PublicLimit])
 async def tips_page(tips: TipsDep, topic: Topic = None, limit: Limit = 20) -> HTMLResponse:
     """The shareable page of top tips (public)."""
 
@@ -83,7 +84,8 @@ async def tips_page(tips: TipsDep, topic: Topic = None, limit: Limit = 20) -> HT
     return HTMLResponse(await run_in_threadpool(render))
 
 
-@router.get("/tips/{tip_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/tips/{tip_id}", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[PublicLimit])
 async def tip_page(tip_id: str, request: Request, tips: TipsDep) -> Response:
     """A tip's permalink page (public); merged ids redirect, unknown ids get a 404 page."""
 
