@@ -270,3 +270,27 @@ def test_an_unreadable_path_is_reported_and_the_rest_still_ingests(
     report = companion.pipeline().ingest(["x" * 300, good])  # ENAMETOOLONG on stat
     assert report.added == ["good"]
     assert len(report.failed) == 1 and "cannot read" in report.failed[0]
+
+
+# -- item 5: uvicorn believes X-Forwarded-For only from configured proxies ----------------------
+
+
+def test_serve_trusts_no_proxy_headers_unless_proxies_are_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from companion.faces.cli import _register, app
+
+    _register()
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append(kw))
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    # uvicorn's default (proxy_headers with FORWARDED_ALLOW_IPS=127.0.0.1) lets any loopback
+    # client pick its own address.
+    assert calls[-1]["proxy_headers"] is False and calls[-1]["forwarded_allow_ips"] is None
+    monkeypatch.setenv("COMPANION_API__TRUSTED_PROXIES", "10.0.0.1,10.2.0.0/16")
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    assert calls[-1]["proxy_headers"] is True
+    assert calls[-1]["forwarded_allow_ips"] == "10.0.0.1,10.2.0.0/16"
