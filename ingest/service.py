@@ -83,12 +83,11 @@ class AuditedPipeline(IngestPipeline):
         """
         row = self.ctx.catalog.session_row(session_id)
         super().delete(session_id)
-        uploads = 0
+        detail: dict[str, object] = {"via": via}
         if row is not None and remove_uploaded_copy(self.ctx.settings.data_dir, row["source"]):
-            uploads = 1
+            detail["upload_removed"] = True
         AuditLog(self.ctx.catalog).record(
-            self.actor, "session.deleted", f"session:{shown_id or session_id}",
-            {"via": via, "uploads_removed": uploads},
+            self.actor, "session.deleted", f"session:{shown_id or session_id}", detail
         )
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from companion.core.errors import NotFoundError
 from companion.core.feature import Feature
-from companion.core.names import MIN_MENTION_CHARS
+from companion.core.names import MIN_MENTION_CHARS, TITLES
 from companion.core.traces import Traces
 from companion.features.people import PeopleDirectory, Person
 from companion.retrieval.context import Context
@@ -65,6 +65,8 @@ def said_forms(labels: set[str]) -> set[str]:
     forms: set[str] = set()
     for label in labels:
         base = re.sub(r"[(\[{].*?[)\]}]", " ", label).split(",")[0].split()
+        while len(base) > 1 and (base[0].rstrip(".").casefold(),) in TITLES:
+            base = base[1:]  # "Dr Amara Okafor" is "Amara" to colleagues
         if base:
             forms.add(" ".join(base))
         if len(base) >= 2 and len(base[0]) >= MIN_MENTION_CHARS:
