@@ -27,6 +27,7 @@ from companion.core.schemas import Chunk, IngestReport, Session
 from companion.retrieval.context import Context
 from ingest.chunking import Chunker, tokenizer_counter
 from ingest.parsers import discover, load_session
+from ingest.tombstones import chunkable
 
 
 class SessionListener(Protocol):
@@ -50,6 +51,8 @@ class IngestPipeline:
     def __init__(self, ctx: Context, listeners: Sequence[SessionListener] = ()) -> None:
         self.ctx = ctx
         self.listeners = list(listeners)
+        # Consent of a file that does not state it (uploads over HTTP set it to theirs).
+        self.default_consent = ctx.settings.consent_default(uploaded=False)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -73,12 +76,12 @@ class IngestPipeline:
         return report
 
     def _ingest_file(self, path: Path, report: IngestReport) -> None:
-        session = self._with_free_id(load_session(path))
+        session = self.prepare(self._with_free_id(load_session(path, self.default_consent)))
         row = self.ctx.catalog.session_row(session.id)
         if row is not None and row["content_hash"] == session.content_hash:
             report.unchanged.append(session.id)
             return
-        chunks = self.chunker.chunk(session)
+        chunks = self.chunker.chunk(chunkable(session))
         if not chunks:
             raise TranscriptParseError(str(path), "no text to index")
         report.chunks_embedded += self.store(session, chunks)
@@ -91,6 +94,10 @@ class IngestPipeline:
             return session
         suffix = hashlib.sha1(session.source.encode()).hexdigest()[:6]
         return session.model_copy(update={"id": f"{session.id}-{suffix}"})
+
+    def prepare(self, session: Session) -> Session:
+        """The session as it may be stored (subclasses apply privacy rules here)."""
+        return session
 
     def store(self, session: Session, chunks: Sequence[Chunk]) -> int:
         """Write one session (new or changed); returns how many chunks were embedded."""

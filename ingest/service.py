@@ -17,6 +17,7 @@ from ingest.audit import AuditLog, cli_actor
 from ingest.pipeline import IngestPipeline, SessionListener
 from ingest.retention import purge_sessions
 from ingest.tombstones import ForgottenSpeakers, chunkable
+from ingest.upload_copies import remove_uploaded_copy
 
 
 class AuditedPipeline(IngestPipeline):
@@ -34,20 +35,28 @@ class AuditedPipeline(IngestPipeline):
         super().__init__(ctx, listeners)
         self.actor = actor or cli_actor()
         self.purged: list[str] | None = None
+        self.redacted: list[str] = []  # sessions stored with forgotten people redacted
+
+    def prepare(self, session: Session) -> Session:
+        """The session as it may be stored: forgotten speakers and names redacted."""
+        redacted = ForgottenSpeakers(self.ctx.catalog, self.ctx.install_secret).redact(session)
+        if redacted is not session:
+            self.redacted.append(redacted.id)
+        return redacted
 
     def store(self, session: Session, chunks: Sequence[Chunk], via: str = "ingest") -> int:
         """Write one session, redacting forgotten speakers first; returns chunks embedded."""
         # Under the writers' lock (re-entrant), so a `forget` cannot slip between the tombstone
         # check and the write.
         with self.ctx.catalog.write_lock():
-            redacted = ForgottenSpeakers(self.ctx.catalog).redact(session)
+            redacted = self.prepare(session)
             if redacted is not session:
                 chunks = self.chunker.chunk(chunkable(redacted))
-            existed = self.ctx.catalog.session_row(session.id) is not None
+            existed = self.ctx.catalog.session_row(redacted.id) is not None
             embedded = super().store(redacted, chunks)
         AuditLog(self.ctx.catalog).record(
             self.actor, "session.replaced" if existed else "session.added",
-            f"session:{session.id}", {"via": via, "chunks": len(chunks), "embedded": embedded},
+            f"session:{redacted.id}", {"via": via, "chunks": len(chunks), "embedded": embedded},
         )
         return embedded
 
@@ -64,11 +73,21 @@ class AuditedPipeline(IngestPipeline):
             self.purged = purge_sessions(self.ctx, days, self.actor, pipeline=self).deleted
         return report
 
-    def delete(self, session_id: str, via: str = "delete") -> None:
-        """Remove a session with its vectors and derived data, and audit it."""
+    def delete(self, session_id: str, via: str = "delete", shown_id: str | None = None) -> None:
+        """Remove a session with its vectors, derived data and stored upload, and audit it.
+
+        Args:
+            session_id: the session to remove.
+            via: what removed it (the audit detail).
+            shown_id: the id the audit log names instead (forget: an id that says a name).
+        """
+        row = self.ctx.catalog.session_row(session_id)
         super().delete(session_id)
+        detail: dict[str, object] = {"via": via}
+        if row is not None and remove_uploaded_copy(self.ctx.settings.data_dir, row["source"]):
+            detail["upload_removed"] = True
         AuditLog(self.ctx.catalog).record(
-            self.actor, "session.deleted", f"session:{session_id}", {"via": via}
+            self.actor, "session.deleted", f"session:{shown_id or session_id}", detail
         )
 
 

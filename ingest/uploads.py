@@ -20,6 +20,7 @@ from companion.core.errors import CompanionError, InputError, TranscriptParseErr
 from companion.core.schemas import IngestReport
 from companion.retrieval.context import Context
 from ingest.service import PipelineFactory
+from ingest.upload_copies import remove_uploaded_copy, uploads_folder
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _COPY_CHUNK = 1 << 16
@@ -30,6 +31,13 @@ class UploadTooLargeError(CompanionError):
 
     status = 413
     title = "Upload too large"
+
+
+class UploadConflictError(CompanionError):
+    """An upload whose file name already backs another session."""
+
+    status = 409
+    title = "Upload conflicts with a stored session"
 
 
 class UnsupportedFileTypeError(CompanionError):
@@ -73,7 +81,7 @@ class UploadService:
     def __init__(self, ctx: Context, pipeline: PipelineFactory) -> None:
         self.ctx = ctx
         self.pipeline = pipeline
-        self.folder = ctx.settings.data_dir / "uploads"
+        self.folder = uploads_folder(ctx.settings.data_dir)
         self.max_bytes = ctx.settings.api.max_upload_bytes
         self._lock = threading.Lock()  # one upload of a given name at a time, in order
 
@@ -103,8 +111,9 @@ class UploadService:
                 files[Path(name).stem + ".yaml"] = sidecar
             for target, stream in files.items():
                 self._copy_limited(stream, staging / target, target)
-            self._check_parses(staging / name)
+            session_id = self._check_parses(staging / name)
             with self._lock:
+                self._refuse_conflict(name, session_id)
                 return self._install_and_ingest(staging, list(files), actor)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -121,14 +130,36 @@ class UploadService:
                 out.write(chunk)
 
     @staticmethod
-    def _check_parses(path: Path) -> None:
+    def _check_parses(path: Path) -> str:
+        """The id of the session the file holds.
+
+        Raises:
+            TranscriptParseError: The file does not parse.
+        """
         from ingest.parsers import load_session
 
         try:
-            load_session(path)
+            return load_session(path).id
         except TranscriptParseError as exc:
             # Name the file as the client knows it, not the server's staging path.
             raise TranscriptParseError(Path(exc.path).name, exc.reason, exc.line) from None
+
+    def _refuse_conflict(self, name: str, session_id: str) -> None:
+        """Refuse to replace the stored upload of another session (a JSON `id` differs).
+
+        One stored file backs one session: overwriting it would leave the first session's
+        source holding someone else's words.
+        """
+        target = self.folder / name
+        rows = self.ctx.catalog.conn.execute(
+            "SELECT id FROM sessions WHERE source IN (?, ?)", (str(target), str(target.resolve()))
+        ).fetchall()
+        others = sorted({r[0] for r in rows} - {session_id})
+        if others:
+            raise UploadConflictError(
+                f"{name}: this file name already holds session '{others[0]}', but the upload is "
+                f"session '{session_id}'; rename the file, or delete session '{others[0]}' first"
+            )
 
     def _install_and_ingest(
         self, staging: Path, names: list[str], actor: str | None = None
@@ -141,7 +172,13 @@ class UploadService:
                 os.replace(self.folder / n, backups[n])
             os.replace(staging / n, self.folder / n)
         try:
-            report = self.pipeline(actor).ingest([self.folder / names[0]])
+            pipeline = self.pipeline(actor)
+            pipeline.default_consent = self.ctx.settings.consent_default(uploaded=True)
+            report = pipeline.ingest([self.folder / names[0]])
+            if pipeline.redacted:
+                # The catalog holds the redacted session; the raw copy holds a forgotten
+                # person's words, so it is not kept.
+                remove_uploaded_copy(self.ctx.settings.data_dir, str(self.folder / names[0]))
             if report.failed:
                 where = str(self.folder.resolve()) + os.sep
                 reasons = "; ".join(

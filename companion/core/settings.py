@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class EmbeddingSettings(BaseModel):
@@ -104,6 +105,23 @@ class APISettings(BaseModel):
     origin_cache_seconds: float = Field(
         default=5.0, description="how long CORS reuses the allowed-origin list of widget keys"
     )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For is believed "
+        "(comma-separated in the environment); default: none, the peer address is the client",
+    )
+    demo_page: bool = Field(
+        default=True, description="serve /demo (embeds a widget key given in its URL)"
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for item in value if isinstance(value, list) else []:
+            ipaddress.ip_network(str(item).strip(), strict=False)  # ValueError names it
+        return value
 
 
 class WebSettings(BaseModel):
@@ -355,6 +373,12 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     loop: LoopSettings = LoopSettings()
     retention_days: int | None = None
+    default_consent: bool | None = Field(
+        default=None,
+        description="consent of a transcript whose sidecar and file say nothing about it: true "
+        "(shared with widget keys) or false (private); default: private for uploads over HTTP, "
+        "shared for files the operator ingests from the shell",
+    )
 
     @cached_property
     def catalog_path(self) -> Path:
@@ -362,9 +386,24 @@ class Settings(BaseSettings):
         return Path(self.catalog_url) if self.catalog_url else self.data_dir / "catalog.sqlite3"
 
     @cached_property
+    def secret_path(self) -> Path:
+        """The per-install secret that keys stored hashes of names (never exported)."""
+        return self.data_dir / "install.secret"
+
+    @cached_property
     def chroma_path(self) -> Path:
         """Where embedded Chroma keeps its files."""
         return self.data_dir / "chroma"
+
+    def consent_default(self, uploaded: bool) -> bool:
+        """Consent of a transcript that does not state it.
+
+        The `default_consent` setting when set; else private for an upload over HTTP and
+        shared for a file the operator named on the command line.
+        """
+        if self.default_consent is not None:
+            return self.default_consent
+        return not uploaded
 
     def resolved_model_path(self) -> str:
         """The embedding model folder: the configured one or the bundled all-MiniLM-L6-v2."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from companion.core.terms import words
 
@@ -39,3 +40,12 @@ def clock(seconds: float | None) -> str:
     h, rem = divmod(int(seconds), 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+def strip_invisible(text: str) -> str:
+    """The text without format characters (zero-width spaces and joiners, BOMs, bidi marks).
+
+    >>> strip_invisible("\u200b\u200d\ufeff")
+    ''
+    """
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")

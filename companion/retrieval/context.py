@@ -48,6 +48,13 @@ class Context:
         return Catalog(self.settings.catalog_path)
 
     @cached_property
+    def install_secret(self) -> bytes:
+        """The per-install secret keying stored hashes of names (created on first use)."""
+        from companion.storage.secret import load_install_secret
+
+        return load_install_secret(self.settings.secret_path)
+
+    @cached_property
     def embeddings(self) -> SentenceTransformerEmbeddings:
         """The embedding model (loads on first encode)."""
         from companion.storage.embeddings import SentenceTransformerEmbeddings

@@ -163,6 +163,18 @@ class Catalog:
             self.conn.executescript(f"BEGIN IMMEDIATE;\n{ddl}\nCOMMIT;")
             self._schemas.add(ddl)
 
+    def compact(self) -> None:
+        """Leave no copy of deleted text in the file: merge the FTS index, rebuild, checkpoint.
+
+        FTS5 keeps a deleted row's terms in old index segments until they merge, and SQLite
+        keeps freed pages (and the WAL) with their old bytes; after a person is forgotten,
+        neither may still hold their words, nor may a backup or export copy them.
+        """
+        with self.write_lock():
+            self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         """Close this thread's connection."""
         conn = getattr(self._local, "conn", None)

@@ -26,15 +26,14 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[TranscriptPa
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            candidates = _walk(path, errors)
-        elif path.is_file():
-            candidates = [path]
-        elif path.exists():
-            errors.append(TranscriptParseError(str(path), "not a regular file"))
+        try:
+            candidates = _expand(path, errors)
+        except (OSError, ValueError) as exc:
+            # Unreadable (permissions, a name too long, a NUL in it): report it, go on.
+            reason = getattr(exc, "strerror", None) or str(exc)
+            errors.append(TranscriptParseError(str(path)[:300], f"cannot read: {reason}"))
             continue
-        else:
-            errors.append(TranscriptParseError(str(path), "no such file or folder"))
+        if candidates is None:
             continue
         for file in candidates:
             suffix = file.suffix.lower()
@@ -46,6 +45,17 @@ def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[TranscriptPa
                 seen.add(key)
                 found.append(file)
     return found, errors
+
+
+def _expand(path: Path, errors: list[TranscriptParseError]) -> list[Path] | None:
+    """The files a named path stands for; None (with an error recorded) when it is unusable."""
+    if path.is_dir():
+        return _walk(path, errors)
+    if path.is_file():
+        return [path]
+    reason = "not a regular file" if path.exists() else "no such file or folder"
+    errors.append(TranscriptParseError(str(path), reason))
+    return None
 
 
 def _walk(folder: Path, errors: list[TranscriptParseError]) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -38,11 +39,12 @@ def unsupported_file_type(path: str, suffix: str) -> TranscriptParseError:
     return TranscriptParseError(path, f"unsupported file type {shown}; expected one of {expected}")
 
 
-def load_session(path: Path) -> Session:
+def load_session(path: Path, default_consent: bool = True) -> Session:
     """Read a transcript or notes file into a `Session`.
 
     Metadata comes from the sidecar NAME.yaml / NAME.yml first, then from the file itself
-    (front matter, JSON keys), then from defaults (id and title from the file name).
+    (front matter, JSON keys), then from defaults (id and title from the file name;
+    `default_consent` when neither says whether it may be shared).
 
     Raises:
         TranscriptParseError: Naming the file (or its sidecar), the line where known, and why.
@@ -63,6 +65,7 @@ def load_session(path: Path) -> Session:
             where, "file is too deeply nested or has numbers too large"
         ) from exc
     metadata = sidecar_metadata.over(parsed.metadata)
+    _refuse_nul(where, metadata, parsed)
     turns = parsed.turns
     if parsed.speaker_from_author:
         speaker = metadata.author or metadata.facilitator
@@ -74,20 +77,37 @@ def load_session(path: Path) -> Session:
         kind=metadata.kind or parsed.default_kind,
         facilitator=metadata.facilitator,
         series=metadata.series,
-        consent=True if metadata.consent is None else metadata.consent,
+        consent=default_consent if metadata.consent is None else metadata.consent,
         source=str(path.resolve()),
         content_hash=hashlib.sha256(PARSER_VERSION.encode() + data + sidecar_bytes).hexdigest(),
         turns=turns,
     )
 
 
+def _refuse_nul(where: str, metadata: Metadata, parsed: ParsedFile) -> None:
+    """Refuse text holding NUL (a JSON escape of U+0000 decodes to one): it would be stored."""
+    for turn in parsed.turns:
+        if "\x00" in turn.text or "\x00" in (turn.speaker or ""):
+            raise TranscriptParseError(
+                where, f"turn {turn.index + 1} holds a NUL character (U+0000); remove it"
+            )
+    for name, value in dataclasses.asdict(metadata).items():
+        if isinstance(value, str) and "\x00" in value:
+            raise TranscriptParseError(where, f"{name}: holds a NUL character (U+0000); remove it")
+
+
 def _read_bytes(path: Path) -> bytes:
     where = str(path)
-    if not path.exists():
+    try:
+        exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+    except (OSError, ValueError) as exc:  # permissions, a name too long
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise TranscriptParseError(where, f"cannot read: {reason}") from exc
+    if not exists:
         raise TranscriptParseError(where, "no such file or folder")
-    if path.is_dir():
+    if is_dir:
         raise TranscriptParseError(where, "is a folder; name a file (or use discover)")
-    if not path.is_file():
+    if not is_file:
         # Reading a FIFO or device would block forever.
         raise TranscriptParseError(where, "not a regular file")
     try:

@@ -35,8 +35,9 @@ def test_demo_page_embeds_the_widget_with_the_key_escaped(api: Api):
     page = api.client.get("/demo", params={"key": api.widget})
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert f'data-key="{api.widget}"' in page.text and "/widget.js" in page.text
-    hostile = api.client.get("/demo", params={"key": '"><script>alert(1)</script>'}).text
-    assert "<script>alert(1)" not in hostile and "&quot;&gt;&lt;script&gt;" in hostile
+    # Not a key: refused without echoing it (only an active widget key is embedded).
+    hostile = api.client.get("/demo", params={"key": '"><script>alert(1)</script>'})
+    assert hostile.status_code == 401 and "alert(1)" not in hostile.text
     bare = api.client.get("/demo").text
     assert "companion keys create --scope widget" in bare and "<script src=" not in bare
 

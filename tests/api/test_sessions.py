@@ -35,7 +35,8 @@ def test_list_show_and_delete(api: Api):
 
 def test_upload_a_good_file_ingests_it(api: Api):
     r = upload(api, "committee shadowing.txt", NOTES.encode(),
-               metadata=("meta.yaml", b"title: Shadowing a committee clerk\nkind: shadowing\n"))
+               metadata=("meta.yaml", b"title: Shadowing a committee clerk\nkind: shadowing\n"
+                                      b"consent: true\n"))  # uploads are private unless stated
     assert r.status_code == 201, r.text
     assert r.json()["added"] == ["committee-shadowing"]
     assert "committee-shadowing" in session_ids(api)

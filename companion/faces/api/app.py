@@ -28,6 +28,7 @@ from starlette.types import Scope
 from companion.app import Companion
 from companion.core.settings import Settings
 from companion.faces.api.docs import install_docs
+from companion.faces.api.logfilter import install_key_filter
 from companion.faces.api.middleware import BodyLimitMiddleware, WidgetCorsMiddleware
 from companion.faces.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from companion.faces.api.routers import (
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, ctx: Context | None = None) -> 
     )
     install_problem_handlers(app)
     install_docs(app)
+    install_key_filter()  # `/demo?key=...` must not leave the key in the access log
     for module in (health, ask, feedback, sessions, keys, widget, privacy, tips, peers, summaries):
         app.include_router(module.router, responses=PROBLEM_RESPONSES)
     for module in (transcripts, insights, console):

@@ -20,6 +20,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from companion.app import Companion
 from companion.auth.citation_links import CitationLinks
 from companion.auth.keys import ApiKey, Scope
+from companion.auth.proxies import client_address as proxied_client
 from companion.core.errors import AuthError, ForbiddenError
 from companion.faces.api.state import Services
 from companion.features.ask.service import AnswerService
@@ -129,8 +130,22 @@ class KeyRequiredError(AuthError):
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (uvicorn resolves trusted proxy headers)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address: the peer, or behind a trusted proxy the forwarded client.
+
+    Only proxies named in `api.trusted_proxies` are believed; by default nobody is, so a
+    client cannot pick its own address with `X-Forwarded-For`.
+    """
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.services.limits.trusted_proxies
+    return proxied_client(peer, request.headers.get("x-forwarded-for"), trusted)
+
+
+async def limit_address(request: Request, services: ServicesDep) -> None:
+    """The per-address rate limit alone: for public pages that take no key."""
+    services.limits.per_address.check(client_address(request), "address")
+
+
+PublicLimit = Depends(limit_address)
 
 
 def presented_key(request: Request) -> str | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio.to_thread
 
 from companion.app import Companion
 from companion.auth.keys import KeyStore
+from companion.auth.proxies import Network, parse_networks
 from companion.auth.ratelimit import TokenBuckets
 from companion.core.settings import APISettings
 from companion.features.ask.service import AnswerService
@@ -58,6 +59,7 @@ class Limits:
 
     per_address: TokenBuckets
     per_key: TokenBuckets
+    trusted_proxies: list[Network] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, api: APISettings) -> Limits:
@@ -65,6 +67,7 @@ class Limits:
         return cls(
             TokenBuckets(api.rate_limit_per_minute, api.rate_limit_burst),
             TokenBuckets(api.key_rate_limit_per_minute, api.key_rate_limit_burst),
+            parse_networks(api.trusted_proxies),
         )
 
 

@@ -16,6 +16,12 @@ keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help
 app.add_typer(keys_app, name="keys")
 
 
+def _audit(action: str, key_id: str, detail: dict[str, object]) -> None:
+    from ingest.audit import AuditLog, cli_actor
+
+    AuditLog(open_companion().ctx.catalog).record(cli_actor(), action, f"key:{key_id}", detail)
+
+
 def _store() -> KeyStore:
 
     return open_companion().keys
@@ -35,6 +41,8 @@ def create(
 ) -> None:
     """Create a key. Its secret is printed once: store it now."""
     created = _store().create(scope, origin or [], name)
+    _audit("key.created", created.id,
+           {"scope": created.scope.value, "origins": created.origins, "name": created.name})
     if json_out:
         print_json(created)
         return
@@ -63,4 +71,5 @@ def list_keys(json_out: Annotated[bool, typer.Option("--json", help="print JSON"
 def revoke(key_id: str) -> None:
     """Revoke a key; requests with it fail at once."""
     key = _store().revoke(key_id)
+    _audit("key.revoked", key.id, {"scope": key.scope.value})
     typer.echo(f"revoked {key.id} at {key.revoked_at}")

@@ -21,7 +21,13 @@ def serve(
     """Serve the API (docs at /docs), /widget.js and a /demo page."""
     import uvicorn
 
+    from companion.core.settings import Settings
+
+    # Proxy headers only from the proxies named in COMPANION_API__TRUSTED_PROXIES (default
+    # none): uvicorn otherwise believes X-Forwarded-For from any loopback client.
+    trusted = Settings().api.trusted_proxies
     uvicorn.run(
         "companion.faces.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-        log_level=log_level, proxy_headers=True,
+        log_level=log_level, proxy_headers=bool(trusted),
+        forwarded_allow_ips=",".join(trusted) if trusted else None,
     )

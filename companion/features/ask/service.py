@@ -16,6 +16,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from companion.core.errors import ConfigurationError, InputError, ProviderError
 from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer, SessionRef, Verification
+from companion.core.text import strip_invisible
 from companion.features.ask.extractive import ExtractiveGenerator
 from companion.llm.streaming import SentenceEvent
 from companion.retrieval.context import Context
@@ -103,7 +104,8 @@ class AnswerService:
 
     def retrieve(self, question: str, filters: SearchFilters | None) -> Retrieval:
         """Retrieval for a cleaned, length-checked question."""
-        question = " ".join(question.split())
+        # Zero-width characters alone are not a question (and split no words within one).
+        question = " ".join(strip_invisible(question).split())
         if not question:
             raise InputError("the question is empty")
         limit = self.ctx.settings.api.max_question_chars

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from companion.core.schemas import Citation, FeedbackKind, Text
 from companion.core.traces import Traces
@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS feedback_resolutions (
 """
 
 
+# A citation is one quoted passage with its session and speaker; a few thousand characters.
+MAX_CITATION_CHARS = 4_000
+
+
 class FeedbackIn(BaseModel):
     """What a reader reports; only `kind` is required."""
 
@@ -45,17 +49,35 @@ class FeedbackIn(BaseModel):
     kind: FeedbackKind
     question: Text | None = Field(default=None, max_length=2_000)
     answer: Text | None = Field(default=None, max_length=20_000)
-    citation: Citation | Text | None = Field(
+    citation: Citation | Annotated[Text, Field(max_length=MAX_CITATION_CHARS)] | None = Field(
         default=None, description="the citation concerned: as in the answer, or as shown"
     )
     url: Text | None = Field(default=None, max_length=2_000, description="page or broken link")
     comment: Text | None = Field(default=None, max_length=4_000)
+
+    @field_validator("citation")
+    @classmethod
+    def _citation_size(cls, value: Citation | str | None) -> Citation | str | None:
+        """A structured citation is as bounded as a shown one (its quote is free text)."""
+        if isinstance(value, Citation) and len(value.model_dump_json()) > 2 * MAX_CITATION_CHARS:
+            raise ValueError(
+                f"citation: longer than {2 * MAX_CITATION_CHARS} characters as JSON"
+            )
+        return value
 
 
 class FeedbackRecord(FeedbackIn):
     """A stored piece of feedback."""
 
     model_config = ConfigDict(extra="ignore")
+
+    # Rows stored before the limits existed are still listed, not refused.
+    citation: Citation | str | None = None
+
+    @field_validator("citation")
+    @classmethod
+    def _citation_size(cls, value: Citation | str | None) -> Citation | str | None:
+        return value
 
     id: int
     key_id: str | None = None

@@ -9,6 +9,7 @@ summaries listeners), and a tombstone makes every later ingest redact them again
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,13 @@ from pydantic import BaseModel, Field
 
 from companion.core.errors import NotFoundError
 from companion.core.feature import Feature
+from companion.core.names import MIN_MENTION_CHARS, TITLES
 from companion.core.traces import Traces
 from companion.features.people import PeopleDirectory, Person
 from companion.retrieval.context import Context
 from ingest.audit import AuditLog
-from ingest.tombstones import ForgottenSpeakers, chunkable, digest
+from ingest.tombstones import ForgottenSpeakers, chunkable
+from ingest.upload_copies import remove_uploaded_copy
 
 if TYPE_CHECKING:
     from ingest.service import AuditedPipeline
@@ -57,6 +60,20 @@ def person_labels(ctx: Context, person: Person) -> set[str]:
     return PeopleDirectory(ctx.catalog).labels(person)
 
 
+def said_forms(labels: set[str]) -> set[str]:
+    """The person's name as others write it: each label without a role, and its first name."""
+    forms: set[str] = set()
+    for label in labels:
+        base = re.sub(r"[(\[{].*?[)\]}]", " ", label).split(",")[0].split()
+        while len(base) > 1 and (base[0].rstrip(".").casefold(),) in TITLES:
+            base = base[1:]  # "Dr Amara Okafor" is "Amara" to colleagues
+        if base:
+            forms.add(" ".join(base))
+        if len(base) >= 2 and len(base[0]) >= MIN_MENTION_CHARS:
+            forms.add(base[0])
+    return forms
+
+
 def forget_person(
     ctx: Context,
     person_id: str,
@@ -83,7 +100,7 @@ def forget_person(
     if pipeline is None:
         raise ValueError("forget_person needs the ingest pipeline the composition root builds")
     labels = person_labels(ctx, person)
-    tombstones = ForgottenSpeakers(ctx.catalog)
+    tombstones = ForgottenSpeakers(ctx.catalog, ctx.install_secret)
     report = ForgetReport(person_id=person.id, labels=len(labels))
     removed_texts: list[str] = []
     # The writers' lock: no ingest stores a session between the tombstone and the redaction.
@@ -93,15 +110,16 @@ def forget_person(
             removed_texts.extend(
                 _redact_session(ctx, pipeline, tombstones, session_id, report, features)
             )
-    traces = Traces.of(labels, removed_texts)
+    traces = Traces.of(labels | said_forms(labels), removed_texts)
     _remove_from_directory(ctx, person.id)
     # After every session is redacted and the person has left the directory, so nothing
     # regenerated here can quote them or suggest them.
     for feature in features:
         if feature.forget is not None:
             report.add(dict(feature.forget(person.id, traces, report.sessions)))
+    ctx.catalog.compact()  # no deleted copy of their words left in the catalog file
     AuditLog(ctx.catalog).record(
-        actor, "person.forgotten", f"person:{digest(person.id)[:16]}",
+        actor, "person.forgotten", f"person:{tombstones.digest(person.id)[3:19]}",
         report.model_dump(exclude={"person_id"}),
     )
     return report
@@ -115,7 +133,11 @@ def _redact_session(
     report: ForgetReport,
     features: Sequence[Feature],
 ) -> list[str]:
-    """Store the session with the forgotten turns redacted; returns the removed texts."""
+    """Store the session with the forgotten turns and names redacted; returns removed texts.
+
+    A session whose id says the name moves to a stable new id (the old one is deleted with
+    its derived data); a stored copy of an uploaded file holding the person's words is removed.
+    """
     catalog = ctx.catalog
     session = catalog.load_session(session_id)
     removed = [t.text for t in session.turns if tombstones.matches(t.speaker)]
@@ -127,11 +149,15 @@ def _redact_session(
     for feature in features:
         if feature.before_redact is not None:
             feature.before_redact(session_id)
+    if redacted.id != session_id:
+        pipeline.delete(session_id, via="forget", shown_id=redacted.id)
     pipeline.store(redacted, pipeline.chunker.chunk(chunkable(redacted)), via="forget")
-    report.sessions.append(session_id)
+    if remove_uploaded_copy(ctx.settings.data_dir, session.source):
+        report.add({"uploads_removed": 1})
+    report.sessions.append(redacted.id)
     report.turns_redacted += len(removed)
     report.vectors_removed += len(before - catalog.chunk_ids(session_id))
-    held_after = _held(features, session_id)
+    held_after = _held(features, redacted.id)
     report.add({f"{name}_removed": max(0, n - held_after.get(name, 0))
                 for name, n in held_before.items()})
     return removed

@@ -2,10 +2,11 @@
 
 `summaries.generator` chooses: `extractive` (needs no LLM), `llm` (the abstractive summariser
 through the configured LangChain chat model, `companion.features.summaries.abstractive`), or
-`auto` (the default: `llm` when `llm.provider` names a chat model, else `extractive`). The abstractive
-summariser sends `prompts/summary.md` with the session's numbered passages, verifies every
-item against the turns it cites and falls back to the extractive item when one is unsupported;
-the service then verifies every citation again, exactly as for the extractive summariser.
+`auto` (the default: `llm` when `llm.provider` names a chat model, else `extractive`). The
+abstractive summariser sends `prompts/summary.md` with the session's numbered passages, verifies
+every item against the turns it cites and falls back to the extractive item when one is
+unsupported; the service then verifies every citation again, exactly as for the extractive
+summariser.
 """
 
 from __future__ import annotations

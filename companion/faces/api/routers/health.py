@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter
 
 from companion.core.errors import CompanionError
-from companion.faces.api.deps import ServicesDep
+from companion.faces.api.deps import PublicLimit, ServicesDep
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("companion.faces.api")
@@ -26,7 +26,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", dependencies=[PublicLimit])
 def readyz(services: ServicesDep) -> dict[str, object]:
     """200 when the catalog answers, the vector store has a heartbeat and the model is loaded."""
     checks: dict[str, str] = {}

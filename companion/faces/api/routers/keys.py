@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from companion.auth.keys import ApiKey, CreatedKey, Scope
 from companion.faces.api.deps import AdminKey, ServicesDep
+from ingest.audit import AuditLog, key_actor
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
@@ -32,12 +33,20 @@ def create_key(body: KeyRequest, services: ServicesDep, key: AdminKey) -> Create
     """A new key; the secret is in this response only."""
     created = services.keys.create(body.scope, body.origins, body.name)
     services.origins.invalidate()
+    AuditLog(services.ctx.catalog).record(
+        key_actor(key.id, key.name), "key.created", f"key:{created.id}",
+        {"scope": created.scope.value, "origins": created.origins, "name": created.name},
+    )
     return created
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_key(key_id: str, services: ServicesDep, key: AdminKey) -> Response:
     """Revoke a key; it fails at once."""
-    services.keys.revoke(key_id)
+    revoked = services.keys.revoke(key_id)
     services.origins.invalidate()
+    AuditLog(services.ctx.catalog).record(
+        key_actor(key.id, key.name), "key.revoked", f"key:{revoked.id}",
+        {"scope": revoked.scope.value},
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

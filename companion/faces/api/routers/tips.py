@@ -19,6 +19,7 @@ from companion.faces.api.deps import (
     AdminKey,
     InsightsDep,
     LinksDep,
+    PublicLimit,
     PublicLinksDep,
     ReaderKey,
     TipsDep,
@@ -91,7 +92,8 @@ def review_tip(tip_id: str, body: ReviewRequest, tips: TipsDep, key: AdminKey) -
     return tips.views.get(done)
 
 
-@router.get("/tips", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/tips", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[PublicLimit])
 async def tips_page(
     tips: TipsDep, links: PublicLinksDep, topic: Topic = None, limit: Limit = 20
 ) -> HTMLResponse:
@@ -105,7 +107,8 @@ async def tips_page(
     return HTMLResponse(await run_in_threadpool(render))
 
 
-@router.get("/tips/{tip_id}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/tips/{tip_id}", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[PublicLimit])
 async def tip_page(
     tip_id: str, request: Request, tips: TipsDep, links: PublicLinksDep, insights: InsightsDep
 ) -> Response:

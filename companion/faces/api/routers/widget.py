@@ -11,7 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from companion.faces.api.deps import ServicesDep
+from companion.auth.keys import Scope
+from companion.core.errors import NotFoundError
+from companion.faces.api.deps import PublicLimit, ServicesDep
 
 router = APIRouter(tags=["widget"])
 
@@ -36,7 +38,7 @@ def widget_js() -> Response:
     )
 
 
-@router.get("/widget/config")
+@router.get("/widget/config", dependencies=[PublicLimit])
 async def widget_config(request: Request, services: ServicesDep) -> dict[str, object]:
     """What the widget can offer here: which optional features exist, and the question limit."""
     return {
@@ -49,9 +51,20 @@ async def widget_config(request: Request, services: ServicesDep) -> dict[str, ob
     }
 
 
-@router.get("/demo", response_class=HTMLResponse)
+def _notice(title: str, body: str) -> str:
+    return f'<aside class="notice" role="note"><strong>{title}</strong> {body}</aside>'
+
+
+HOW_TO = (
+    "Create one with <code>companion keys create --scope widget --origin ORIGIN</code>, where "
+    "ORIGIN is this page's own origin (scheme, host and port), and open "
+    "<code>/demo?key=YOUR_KEY</code>."
+)
+
+
+@router.get("/demo", response_class=HTMLResponse, dependencies=[PublicLimit])
 def demo(
-    request: Request,
+    services: ServicesDep,
     key: Annotated[
         str | None,
         Query(description="a widget key whose origins include this server's own origin"),
@@ -61,26 +74,31 @@ def demo(
 
     Keys are shown only once, so the page takes one in its URL:
     `companion keys create --scope widget --origin http://HOST:PORT`, then open
-    `http://HOST:PORT/demo?key=KEY`.
+    `http://HOST:PORT/demo?key=KEY`. Only an active widget key is embedded (an admin key in a
+    page would hand everything to whoever views its source); the script is loaded from a
+    relative URL, so the `Host` header is never reflected. `COMPANION_API__DEMO_PAGE=false`
+    turns the page off.
     """
-    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if not services.ctx.settings.api.demo_page:
+        raise NotFoundError("the demo page is turned off (COMPANION_API__DEMO_PAGE=false)")
+    embed, notice, status = "", _notice("No widget key given.", HOW_TO), 200
     if key:
-        embed = (
-            f'<script src="{html.escape(str(request.url_for("widget_js")))}" '
-            f'data-key="{html.escape(key)}" async></script>'
-        )
-        notice = ""
-    else:
-        embed = ""
-        notice = (
-            '<aside class="notice" role="note"><strong>No widget key given.</strong> Create one '
-            f"with <code>companion keys create --scope widget --origin {html.escape(origin)}</code>"
-            f" and open <code>{html.escape(origin)}/demo?key=YOUR_KEY</code>.</aside>"
-        )
-    page = Template(_read(DEMO_HTML)).substitute(
-        notice=notice, embed=embed
-    )
+        found = services.keys.authenticate(key)
+        if found is None:
+            notice, status = _notice("This key is not valid or has been revoked.", HOW_TO), 401
+        elif found.scope is not Scope.widget:
+            notice = _notice(
+                "Only widget keys can be embedded.",
+                "This page puts its key in the page source for every viewer to read, so it "
+                "refuses admin keys. " + HOW_TO,
+            )
+            status = 403
+        else:
+            embed = f'<script src="/widget.js" data-key="{html.escape(key)}" async></script>'
+            notice = ""
+    page = Template(_read(DEMO_HTML)).substitute(notice=notice, embed=embed)
     # The key is in the URL: keep it out of caches and of Referer headers to other sites.
     return HTMLResponse(
-        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        page, status_code=status,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
