@@ -93,6 +93,9 @@ class Citation(BaseModel):
     turn_start: int
     turn_end: int
     quote: Text
+    person_id: Text | None = Field(
+        default=None, description="the directory person the speaker label names, if known"
+    )
 
 
 class Evidence(BaseModel):

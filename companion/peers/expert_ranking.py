@@ -6,8 +6,11 @@ speakers resolved to people by identity (so "Dr Amara Okafor" and "Amara" are on
 person's score is the sum over sessions of their share there, weighted by how close the session
 is to the topic: several sessions count more than one.
 
-A person is only ranked with evidence: a turn of theirs that is not only a question and shares
-a term with the topic, or a turn about the topic that names them. Nobody has evidence -> nobody.
+Evidence, and the only reason to answer "nobody": a session counts when its best chunk reaches
+`min_relevance` (calibrated so no off-topic question reaches it on the samples), and in it a
+person counts with a turn of theirs that is not only a question and shares a term with the
+topic, or a turn sharing one that names them. Nobody with evidence -> nobody; anyone with
+evidence is ranked, however little (no per-person threshold).
 """
 
 from __future__ import annotations
@@ -50,9 +53,12 @@ def weights_of(settings: PeersSettings) -> ExpertiseWeights:
 
 
 def sessions_by_closeness(
-    catalog: Catalog, retrieval: Retrieval, limit: int
+    catalog: Catalog, retrieval: Retrieval, limit: int, floor: float = 0.0
 ) -> list[tuple[str, float]]:
-    """The consented sessions retrieval found, best chunk first, with that chunk's similarity."""
+    """The consented sessions retrieval found, best chunk first, with that chunk's similarity.
+
+    A session whose best chunk stays below `floor` is not about the topic and is left out.
+    """
     best: dict[str, float] = {}
     for chunk in retrieval.chunks:
         sim = chunk.similarity if chunk.similarity is not None else 0.0
@@ -60,7 +66,7 @@ def sessions_by_closeness(
     ordered = sorted(best, key=lambda sid: -best[sid])
     out = []
     for sid in ordered:
-        if len(out) >= limit:
+        if len(out) >= limit or best[sid] < floor:
             break
         if _session_info(catalog, sid) is not None:  # private sessions give no evidence
             out.append((sid, best[sid]))
@@ -97,8 +103,9 @@ def rank_by_expertise(
     weights = weights_of(settings)
     found: dict[str, Expertise] = {}
     people: dict[str, Person] = {}
-    for session_id, closeness in sessions_by_closeness(catalog, retrieval,
-                                                       settings.expertise_sessions):
+    sessions = sessions_by_closeness(catalog, retrieval, settings.expertise_sessions,
+                                     floor=settings.min_relevance)
+    for session_id, closeness in sessions:
         turns = [t for t in catalog.turns(session_id) if t.text.strip()]
         spoken = _spoken(turns, session_id, resolver, settings, shadow)
         for turn in turns:

@@ -6,6 +6,7 @@ once per instance (one request), so every feature asks the same question the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 
 from companion.people.directory import PeopleDirectory
@@ -77,3 +78,20 @@ class Identities:
         rows = self.catalog.conn.execute("SELECT DISTINCT session_id FROM turns").fetchall()
         return {label for (sid,) in rows
                 for label, ident in self.for_session(str(sid)).items() if ident == person_id}
+
+    def keys_for(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Identity keys for (label, session id) pairs pooled from many sessions.
+
+        Each label is resolved in its session first; a short form left unresolved there ("Tom"
+        in a session with no full name) then joins the one full name it fits among all the
+        pairs, as long as exactly one fits.
+        """
+        pairs = list(dict.fromkeys(pairs))
+        keys = {(label, sid): self.identity(label, sid) for label, sid in pairs}
+        fulls = {key: label for (label, _), key in keys.items() if name_parts(label).is_full}
+        pooled = resolve_labels(list(fulls.values()) + [label for label, _ in pairs])
+        by_name = {pooled[label]: key for key, label in fulls.items()}
+        for pair, key in keys.items():
+            if key.startswith("name:") and not name_parts(pair[0]).is_full:
+                keys[pair] = by_name.get(pooled[pair[0]], key)
+        return keys

@@ -158,3 +158,15 @@ def resolve_labels(
 def person_id_of(identity: str) -> str | None:
     """The directory person id an identity key stands for, or None for a name-only identity."""
     return None if identity.startswith("name:") else identity
+
+
+def one_label_per_person(labels: Iterable[str]) -> dict[str, str]:
+    """Each label of one session -> the label its person is listed under (their longest)."""
+    labels = list(dict.fromkeys(labels))
+    found = resolve_labels(labels)
+    shown: dict[str, str] = {}
+    for label in labels:
+        current = shown.get(found[label])
+        if current is None or len(label) > len(current):
+            shown[found[label]] = label
+    return {label: shown[found[label]] for label in labels}

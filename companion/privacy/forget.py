@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from companion.context import Context
 from companion.errors import NotFoundError
 from companion.people import PeopleDirectory, Person
+from companion.people.identities import Identities
 from companion.privacy.audit import AuditLog
 from companion.privacy.scrub import (
     drop_peer_records,
@@ -45,11 +46,17 @@ class ForgetReport(BaseModel):
 
 
 def person_labels(ctx: Context, person: Person) -> set[str]:
-    """Every label the person is known by: name, aliases and the directory's alias rows."""
+    """Every label the person is known by: their names and every label resolved to them.
+
+    Name, aliases, the directory's alias rows, and every label identity resolution gives them
+    in a session ("Amara" where she is the only Amara). Forgetting errs towards removing: a
+    first name alone is tombstoned too.
+    """
     rows = ctx.catalog.conn.execute(
         "SELECT label FROM person_aliases WHERE person_id = ?", (person.id,)
     )
-    return {person.name, *person.aliases, *(r[0] for r in rows)}
+    spoken = Identities(ctx.catalog).labels_of(person.id)
+    return {person.name, *person.aliases, *(r[0] for r in rows), *spoken}
 
 
 def forget_person(

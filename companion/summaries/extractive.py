@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from companion.people.identity import one_label_per_person
 from companion.retrieval.terms import words
 from companion.schemas import Session
 from companion.settings import Settings
@@ -154,9 +155,11 @@ class ExtractiveSummariser:
     ) -> list[Any]:
         turn_counts: Counter[str] = Counter()
         word_counts: Counter[str] = Counter()
+        same = one_label_per_person(session.speakers)  # "Amara" speaks as "Dr Amara Okafor"
         for turn in session.turns:
             if turn.speaker and turn.text.strip():
-                turn_counts[turn.speaker] += 1
-                word_counts[turn.speaker] += len(words(turn.text))
+                turn_counts[same[turn.speaker]] += 1
+                word_counts[same[turn.speaker]] += len(words(turn.text))
         questions = [s for s in sentences if s.is_question and len(s.text.split()) >= 5]
-        return participants(session.id, turn_counts, word_counts, content, vectors, questions)
+        return participants(session.id, turn_counts, word_counts, content, vectors, questions,
+                            same=same)

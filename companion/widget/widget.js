@@ -146,6 +146,12 @@
     return node;
   }
 
+  // A peer's contact as a mailto: link when it is an email address; null otherwise.
+  function mailtoOf(contact) {
+    var text = String(contact || "").trim().replace(/^mailto:/i, "");
+    return /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(text) ? "mailto:" + text : null;
+  }
+
   function clock(seconds) {
     if (seconds === null || seconds === undefined) return "";
     var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
@@ -598,7 +604,14 @@
           var role = [p.role, p.team].filter(Boolean).join(" · ");
           if (role) item.appendChild(el("p", { className: "meta" }, role));
           if (p.reason) item.appendChild(el("p", null, p.reason));
-          if (p.contact) item.appendChild(el("p", { className: "meta" }, "Contact: " + p.contact));
+          var email = mailtoOf(p.contact);
+          if (email) {
+            var line = el("p", { className: "meta" });
+            line.appendChild(el("a", { href: email }, p.contact));
+            item.appendChild(line);
+          } else if (p.contact) {
+            item.appendChild(el("p", { className: "meta" }, p.contact));
+          }
           if (p.evidence && p.evidence.length) item.appendChild(quotesDetails(p.evidence, "What they said"));
           results.appendChild(item);
         });
