@@ -17,7 +17,7 @@ import pickle
 import re
 import tempfile
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from companion.peers.expertise import (
@@ -35,7 +35,7 @@ OUT = ROOT / "companion" / "peers" / "expertise.json"
 _MARKUP = re.compile(r"\{[a-z_]+\}")
 # Pseudo-relevance feedback (10 or 20 terms from the best stretch, weight 0.5 or 1) was tried on
 # this grid at width 8 and lowered train MRR every time, so it is not part of the model.
-GRID = {
+GRID: dict[str, tuple[float, ...]] = {
     "width": (4.0, 8.0, 16.0, 32.0),
     "power": (1.0, 2.0, 4.0),
     "answer_weight": (0.0, 0.5),
@@ -96,7 +96,7 @@ def main() -> None:
     talk = scores([rank_of(m.talkative, r["speaker_word_share"][0][0]) for r, m, _ in prepared])
     best: tuple[tuple[float, float], dict, dict] | None = None
     for values in itertools.product(*GRID.values()):
-        w = ExpertiseWeights(**dict(zip(GRID, values, strict=True)), dense_weight=0.0)
+        w = replace(ExpertiseWeights(), **dict(zip(GRID, values, strict=True)))
         ranks = []
         for r, m, rel in prepared:
             found, _ = session_expertise(r["topic"], m.turns, w, relevance=rel,

@@ -64,7 +64,7 @@ def sessions_by_closeness(
         sim = chunk.similarity if chunk.similarity is not None else 0.0
         best[chunk.session_id] = max(best.get(chunk.session_id, -1.0), sim)
     ordered = sorted(best, key=lambda sid: -best[sid])
-    out = []
+    out: list[tuple[str, float]] = []
     for sid in ordered:
         if len(out) >= limit or best[sid] < floor:
             break
