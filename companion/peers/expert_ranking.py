@@ -6,9 +6,9 @@ speakers resolved to people by identity (so "Dr Amara Okafor" and "Amara" are on
 person's score is the sum over sessions of their share there, weighted by how close the session
 is to the topic: several sessions count more than one.
 
-Evidence, and the only reason to answer "nobody": a session counts when its best chunk reaches
-`min_relevance` (calibrated so no off-topic question reaches it on the samples), and in it a
-person counts with a turn of theirs that is not only a question and shares a term with the
+Evidence, and the only reason to answer "nobody": sessions are read when the best retrieved
+chunk reaches `min_relevance` (calibrated so no off-topic question reaches it on the samples),
+and in them a person counts with a turn of theirs that is not only a question and shares a term with the
 topic, or a turn sharing one that names them. Nobody with evidence -> nobody; anyone with
 evidence is ranked, however little (no per-person threshold).
 """
@@ -57,7 +57,7 @@ def sessions_by_closeness(
 ) -> list[tuple[str, float]]:
     """The consented sessions retrieval found, best chunk first, with that chunk's similarity.
 
-    A session whose best chunk stays below `floor` is not about the topic and is left out.
+    When no chunk at all reaches `floor`, the sessions are not about the topic: none is read.
     """
     best: dict[str, float] = {}
     for chunk in retrieval.chunks:
@@ -65,8 +65,10 @@ def sessions_by_closeness(
         best[chunk.session_id] = max(best.get(chunk.session_id, -1.0), sim)
     ordered = sorted(best, key=lambda sid: -best[sid])
     out: list[tuple[str, float]] = []
+    if not ordered or best[ordered[0]] < floor:
+        return out
     for sid in ordered:
-        if len(out) >= limit or best[sid] < floor:
+        if len(out) >= limit:
             break
         if _session_info(catalog, sid) is not None:  # private sessions give no evidence
             out.append((sid, best[sid]))
