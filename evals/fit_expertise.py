@@ -19,6 +19,7 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 from companion.peers.expertise import (
     ExpertiseWeights,
@@ -96,7 +97,8 @@ def main() -> None:
     talk = scores([rank_of(m.talkative, r["speaker_word_share"][0][0]) for r, m, _ in prepared])
     best: tuple[tuple[float, float], dict, dict] | None = None
     for values in itertools.product(*GRID.values()):
-        w = replace(ExpertiseWeights(), **dict(zip(GRID, values, strict=True)))
+        params: dict[str, Any] = dict(zip(GRID, values, strict=True))
+        w = replace(ExpertiseWeights(), **params)
         ranks = []
         for r, m, rel in prepared:
             found, _ = session_expertise(r["topic"], m.turns, w, relevance=rel,

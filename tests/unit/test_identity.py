@@ -6,8 +6,9 @@ import pytest
 
 from companion.people.identity import name_parts, normalise_name, resolve_labels
 
-# Invented colleagues: two Okonkwo-Hale's sharing a surname, two Idris's sharing a first name.
-DIRECTORY = {"selin-okonkwo-hale": "Dr Selin Okonkwo-Hale", "bram-okonkwo-hale": "Bram Okonkwo-Hale",
+# Invented colleagues: two Okonkwo-Hales share a surname, two Idrises share a first name.
+DIRECTORY = {"selin-okonkwo-hale": "Dr Selin Okonkwo-Hale",
+             "bram-okonkwo-hale": "Bram Okonkwo-Hale",
              "idris-vantongeren": "Idris Vantongeren", "idris-mbeki": "Idris Mbeki",
              "wren-castellano": "Wren Castellano"}
 ALIASES = {normalise_name(name): pid for pid, name in DIRECTORY.items()}
