@@ -9,8 +9,8 @@ is to the topic: several sessions count more than one.
 Evidence, and the only reason to answer "nobody": sessions are read when the best retrieved
 chunk reaches `min_relevance` (calibrated so no off-topic question reaches it on the samples),
 and in them a person counts with a turn of theirs that is not only a question and shares a
-term with the topic, or a turn sharing one that names them. Nobody with evidence -> nobody; anyone with
-evidence is ranked, however little (no per-person threshold).
+term with the topic, or a turn sharing one that names them. Nobody with evidence -> nobody;
+anyone with evidence is ranked, however little (no per-person threshold).
 """
 
 from __future__ import annotations
