@@ -1,11 +1,15 @@
-"""Fit peers' expertise weights on QMSum train topics; writes companion/peers/expertise.json.
+"""Fit peers' expertise weights on QMSum train topics; the defaults of `PeersSettings.expertise_*`.
 
 Gold: `evals.expert_gold` on train (the speaker with the largest share of words in a topic's gold
 spans, as `derived/expert_finding_val.jsonl` is built for val). Each topic is ranked among its
 meeting's speakers, as the val eval does. The grid is searched on train only; the chosen weights
 are reported on train (in-sample) beside "talked most" on the same topics. Val is never read.
 
-Run: `python -m evals.fit_expertise [--out companion/peers/expertise.json]`.
+The chosen weights are printed and written as JSON (`--out`); `PeersSettings` holds them as
+defaults (width 16, power 2, answer weight 0, talk prior 0.05 on the last run: train hit@1 0.670
+against 0.574 for "talked most", in-sample).
+
+Run: `python -m evals.fit_expertise [--out FILE]`.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from companion.retrieval.terms import content_terms
 from evals.expert_gold import QMSUM, build, gold_speaker
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "companion" / "peers" / "expertise.json"
+OUT = Path(tempfile.gettempdir()) / "expertise-weights.json"
 _MARKUP = re.compile(r"\{[a-z_]+\}")
 # Pseudo-relevance feedback (10 or 20 terms from the best stretch, weight 0.5 or 1) was tried on
 # this grid at width 8 and lowered train MRR every time, so it is not part of the model.
