@@ -16,9 +16,11 @@ What is measured, defined once here:
   recommendable person. Two baselines run on the same stores in the same run:
   `talkative` ranks the meeting's speakers by words spoken in the whole meeting; `dense`
   ranks speakers by how many of the top dense chunks (retrieval without peer ranking) they
-  speak in. `ours` is scored as deployed: when it says nobody, or leaves the gold speaker out
-  as a weak match, the topic counts as a miss. `ours (ranking only)` is the same ranking with
-  those two thresholds off, like the baselines, which always rank everyone.
+  speak in. `ours` is scored as deployed: when it says nobody (no session reaches
+  `peers.min_relevance`), or the gold speaker has no evidence, the topic counts as a miss.
+  `ours (ranking only)` is the same ranking with the session gate off, like the baselines, which
+  always rank everyone. Ours' weights are fitted on QMSum train (`evals/fit_expertise.py`),
+  never on val.
 
 The stores are built once in a cache folder (default: a fixed folder under the system temp dir)
 and reused; re-running only embeds what changed.
@@ -228,6 +230,8 @@ def evaluate_qmsum(ctx: Context) -> dict[str, dict[str, float]]:
     rows = [json.loads(x) for x in EXPERT_FINDING.read_text(encoding="utf-8").splitlines()]
     rows = [r for r in rows if r["kind"] == "topic_speaker_share"]
     service = PeerService(ctx, resolver=SpeakerLabelResolver(canonical_label), record=False)
+    ungated = PeerService(ctx, resolver=SpeakerLabelResolver(canonical_label), record=False)
+    ungated.settings = ungated.settings.model_copy(update={"min_relevance": -1.0})
     systems = ("ours", "ours (ranking only)", "talkative", "dense")
     overall = {name: Scores() for name in systems}
     by_domain: dict[str, dict[str, Scores]] = {}
@@ -242,7 +246,8 @@ def evaluate_qmsum(ctx: Context) -> dict[str, dict[str, float]]:
         abstained += not ranking.people
         ranked = {
             "ours": [p.person.id for p in ranking.people],
-            "ours (ranking only)": [p.person.id for p in ranking.candidates],
+            "ours (ranking only)": [p.person.id for p in ungated.rank(
+                row["topic"], filters=SearchFilters(session_id=session_id)).people],
             "talkative": talkative_ranking(ctx, session_id, canonical_label),
             "dense": dense_ranking(ctx, row["topic"], session_id, canonical_label),
         }

@@ -98,6 +98,9 @@ class Citation(BaseModel):
     url: Text | None = Field(
         default=None, description="opens the transcript at this moment (signed, short-lived)"
     )
+    person_id: Text | None = Field(
+        default=None, description="the directory person the speaker label names, if known"
+    )
 
 
 class Evidence(BaseModel):

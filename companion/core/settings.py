@@ -274,6 +274,26 @@ class PeersSettings(BaseModel):
     )
     max_quotes: int = 3
     default_limit: int = 3
+    # Expertise in a session (features/peers/expertise.py). Fitted on QMSum train topics by
+    # `python -m evals.fit_expertise`; the script prints the values and writes them as JSON.
+    expertise_sessions: int = Field(
+        default=8, description="sessions read in full per topic (best retrieved first)"
+    )
+    expertise_width: float = Field(default=16.0, description="turns a topic's stretch spreads")
+    expertise_power: float = Field(default=2.0, description="how sharply the stretch peaks")
+    expertise_answer_weight: float = Field(
+        default=0.0, description="extra for a turn answering someone else's question"
+    )
+    expertise_named_weight: float = Field(
+        default=0.5, description="credit for being asked or named by a colleague"
+    )
+    expertise_talk_prior: float = Field(
+        default=0.05, description="weight of a person's share of all the session's words"
+    )
+    role_weight: float = Field(
+        default=1.0, description="bonus share for a directory role that fits the topic (tuned "
+        "on twelve role questions over QMSum train series: python -m evals.role_questions)"
+    )
     llm_reasons: bool = Field(
         default=True,
         description="let the LLM provider word each suggestion's reason (verified against the "

@@ -8,7 +8,7 @@ import typer
 
 from companion.faces.cli import app
 from companion.faces.cli.common import clock, open_companion, print_json
-from companion.features.peers.models import PeerResult
+from companion.features.peers.models import PeerResult, mailto_link
 
 
 def render(result: PeerResult) -> str:
@@ -19,9 +19,9 @@ def render(result: PeerResult) -> str:
     for i, s in enumerate(result.suggestions, 1):
         about = " · ".join(x for x in (s.role, s.team) if x)
         lines.append(f"{i}. {s.name}" + (f" — {about}" if about else ""))
-        if s.contact:
-            lines.append(f"   contact: {s.contact}")
         lines.append(f"   {s.reason}")
+        if s.contact:
+            lines.append(f"   {mailto_link(s.contact) or s.contact}")
         for e in s.evidence:
             when = f" at {clock(e.start)}" if e.start is not None else ""
             lines.append(f"   “{e.quote}” — {e.speaker or 'notes'}, {e.session_id}{when}")

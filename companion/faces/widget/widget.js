@@ -168,6 +168,12 @@
     return node;
   }
 
+  // A peer's contact as a mailto: link when it is an email address; null otherwise.
+  function mailtoOf(contact) {
+    var text = String(contact || "").trim().replace(/^mailto:/i, "");
+    return /^[^\s@<>()"]+@[^\s@<>()"]+\.[^\s@<>()"]+$/.test(text) ? "mailto:" + text : null;
+  }
+
   function clock(seconds) {
     if (seconds === null || seconds === undefined) return "";
     var s = Math.floor(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);

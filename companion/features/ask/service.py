@@ -18,6 +18,7 @@ from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer, SessionRef, Verification
 from companion.core.text import strip_invisible
 from companion.features.ask.extractive import ExtractiveGenerator
+from companion.features.people.identities import Identities
 from companion.llm.streaming import SentenceEvent
 from companion.retrieval.context import Context
 from companion.retrieval.hybrid import Retrieval, SearchFilters
@@ -58,6 +59,11 @@ class AnswerService:
             filters: which sessions to answer from.
             generator: `extractive` or `llm`; default: `llm` when an LLM provider is configured.
         """
+        return self._identify(self._ask(question, filters, generator))
+
+    def _ask(
+        self, question: str, filters: SearchFilters | None, generator: str | None
+    ) -> Answer:
         use_llm = self.generator_for(generator) == "llm"
         retrieval = self.retrieve(question, filters)
         if use_llm and self.covered(retrieval):
@@ -80,13 +86,22 @@ class AnswerService:
         if self.generator_for(generator) == "llm":
             retrieval = self.retrieve(question, filters)
             if self.covered(retrieval):
-                yield from self._llm_stream(retrieval)
+                for event in self._llm_stream(retrieval):
+                    yield self._identify(event) if isinstance(event, Answer) else event
                 return
-            answer = self.abstain(retrieval)
+            answer = self._identify(self.abstain(retrieval))
         else:
             answer = self.ask(question, filters, "extractive")
         yield from sentence_events(answer)
         yield answer
+
+    def _identify(self, answer: Answer) -> Answer:
+        """Each citation keeps the speaker label as spoken and gains the person it names."""
+        identities = Identities(self.ctx.catalog)
+        for citation in answer.citations:
+            if citation.speaker and citation.session_id:
+                citation.person_id = identities.person_id(citation.speaker, citation.session_id)
+        return answer
 
     def generator_for(self, generator: str | None) -> str:
         """The generator to use: the one asked for, or the one the settings imply."""

@@ -59,6 +59,8 @@ class Attribution:
     evidence: TurnEvidence
     share: float = 1.0
     via_mention: bool = False
+    named_by: str | None = None
+    """For a mention: who named them, as a person's name where known, else the label."""
     contribution: float = field(default=0.0)
 
 
@@ -158,11 +160,13 @@ def attribute(
     """Credit each turn to the person who spoke it, and to the people it talks about."""
     out: list[Attribution] = []
     for t in turns:
-        speaker = resolver.person_for_speaker(t.turn.speaker)
+        speaker = resolver.person_for_speaker(t.turn.speaker, t.session.id)
         named = [p for p in resolver.mentioned_in(t.turn.text)
                  if speaker is None or p.id != speaker.id]
         share = settings.notes_mention_weight if t.session.is_notes else settings.mention_weight
-        out.extend(Attribution(p, t, share=share, via_mention=True) for p in named if share > 0)
+        by = speaker.name if speaker is not None else t.turn.speaker
+        out.extend(Attribution(p, t, share=share, via_mention=True, named_by=by)
+                   for p in named if share > 0)
         if speaker is not None:
             own = settings.notes_author_weight if named and t.session.is_notes else 1.0
             out.append(Attribution(speaker, t, share=own))

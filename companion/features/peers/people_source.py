@@ -7,15 +7,16 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Protocol
 
-from companion.core.names import normalise_name
+from companion.core.identity import TITLE_WORDS, normalise_name, strip_description
 from companion.features.people import PeopleDirectory, Person
+from companion.features.people.identities import Identities
 
 
 class PersonResolver(Protocol):
     """Maps speaker labels to people; ranking sees only what this returns."""
 
-    def person_for_speaker(self, name: str | None) -> Person | None:
-        """The person a speaker label names, or None for an unknown speaker."""
+    def person_for_speaker(self, name: str | None, session_id: str | None = None) -> Person | None:
+        """The person a speaker label names (in that session), or None for an unknown speaker."""
         ...
 
     def find(self, id_or_alias: str) -> Person | None:
@@ -28,7 +29,7 @@ class PersonResolver(Protocol):
 
 
 class DirectoryResolver:
-    """Speakers resolved through the people directory, with lookups cached for one request.
+    """Speakers resolved through identity resolution (directory first), cached for one request.
 
     Args:
         directory: the people directory in the catalog.
@@ -36,23 +37,18 @@ class DirectoryResolver:
 
     def __init__(self, directory: PeopleDirectory) -> None:
         self.directory = directory
-        self._by_label: dict[str, Person | None] = {}
+        self.identities = Identities(directory.catalog)
 
-    @cached_property
+    @property
     def _people(self) -> dict[str, Person]:
-        return {p.id: p for p in self.directory.list()}
+        return self.identities.people
 
-    def person_for_speaker(self, name: str | None) -> Person | None:
-        """The directory person for a speaker label (aliases only, never a guess)."""
-        if not name:
-            return None
-        if name not in self._by_label:
-            person_id = self.directory.resolve_speaker(name)
-            self._by_label[name] = self._people.get(person_id) if person_id else None
-        return self._by_label[name]
+    def person_for_speaker(self, name: str | None, session_id: str | None = None) -> Person | None:
+        """The directory person a label names in that session: aliases, then the label's forms."""
+        return self.identities.person(name, session_id)
 
     def find(self, id_or_alias: str) -> Person | None:
-        """A directory person by id or alias."""
+        """A directory person by id or alias (or a name that names only them)."""
         return self._people.get(id_or_alias.strip()) or self.person_for_speaker(id_or_alias)
 
     @cached_property
@@ -64,8 +60,19 @@ class DirectoryResolver:
         if not owner:
             return None, owner
         # Longest first, so "Tom Reyes" wins over "Tom"; names are matched as written (capitals).
-        labels = sorted({a for p in self._people.values() for a in (p.name, *p.aliases)},
-                        key=len, reverse=True)
+        forms = {a: p.id for p in self._people.values() for a in _written_forms(p)}
+        firsts: dict[str, set[str]] = {}
+        for p in self._people.values():
+            tokens = strip_description(p.name).split()
+            plain = [t for t in tokens if t.casefold().rstrip(".") not in TITLE_WORDS]
+            if len(plain) >= 2:
+                firsts.setdefault(plain[0], set()).add(p.id)
+        for first, ids in firsts.items():
+            if len(ids) == 1 and len(first) > 2:
+                forms.setdefault(first, next(iter(ids)))  # a first name only one person has
+        for form, person_id in forms.items():
+            owner.setdefault(normalise_name(form), person_id)
+        labels = sorted(forms, key=len, reverse=True)
         pattern = r"(?<![\w'])(?:" + "|".join(re.escape(a) for a in labels) + r")(?![\w-])"
         return re.compile(pattern), owner
 
@@ -87,6 +94,16 @@ class DirectoryResolver:
             if person_id and person_id in self._people:
                 found.setdefault(person_id, self._people[person_id])
         return list(found.values())
+
+
+def _written_forms(person: Person) -> set[str]:
+    """How a person is written in text: name, aliases, and the name without its title."""
+    forms = {person.name, *person.aliases}
+    tokens = strip_description(person.name).split()
+    while len(tokens) > 2 and tokens[0].casefold().rstrip(".") in TITLE_WORDS:
+        tokens = tokens[1:]
+    forms.add(" ".join(tokens))
+    return {f for f in forms if f.strip()}
 
 
 _GREETING = re.compile(
@@ -117,7 +134,7 @@ class SpeakerLabelResolver:
     def __init__(self, canonical: Callable[[str], str] | None = None) -> None:
         self.canonical = canonical or (lambda label: label)
 
-    def person_for_speaker(self, name: str | None) -> Person | None:
+    def person_for_speaker(self, name: str | None, session_id: str | None = None) -> Person | None:
         """A person whose id and name are the (canonical) label."""
         label = self.canonical(name) if name else ""
         if not label:

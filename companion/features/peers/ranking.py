@@ -90,7 +90,7 @@ def rank_people(
         entry.facilitated = [
             s for s, leader in taught.values()
             if leader == entry.person.id and s.facilitator
-            and (p := resolver.person_for_speaker(s.facilitator)) is not None
+            and (p := resolver.person_for_speaker(s.facilitator, s.id)) is not None
             and p.id == entry.person.id
         ]
         sessions_factor = 1 + settings.session_weight * math.log2(max(1, len(entry.sessions)))

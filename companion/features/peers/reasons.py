@@ -23,7 +23,7 @@ def reason_for(p: PersonScore, on_topic: float, shadow: bool = False) -> str:
              and not a.evidence.question]
     spoken = [a for a in clear if not a.via_mention]
     noted = [a for a in clear if a.via_mention and a.evidence.session.is_notes]
-    named_by = sorted({a.evidence.turn.speaker or "" for a in clear
+    named_by = sorted({a.named_by or "" for a in clear
                        if a.via_mention and not a.evidence.session.is_notes} - {""})
     parts: list[str] = []
     if spoken:
@@ -43,8 +43,6 @@ def reason_for(p: PersonScore, on_topic: float, shadow: bool = False) -> str:
     if not parts:
         parts.append("Touched on it" + (f", most recently {_latest(p.attributions)}"
                                         if _latest(p.attributions) else ""))
-    if p.recent_recommendations:
-        parts.append(f"suggested {_count(p.recent_recommendations, 'time')} recently")
     return "; ".join(parts)
 
 

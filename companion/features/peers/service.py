@@ -7,6 +7,7 @@ from datetime import date
 
 from companion.core.errors import InputError
 from companion.features.peers.evidence import attribute, collect_turns, score_relevance
+from companion.features.peers.expert_ranking import rank_by_expertise
 from companion.features.peers.history import RecommendationLog
 from companion.features.peers.llm_reason import LLMReasoner, make_llm_reasoner
 from companion.features.peers.models import PeerResult, PeerSuggestion
@@ -14,10 +15,11 @@ from companion.features.peers.people_source import DirectoryResolver, PersonReso
 from companion.features.peers.quotes import pick_quotes
 from companion.features.peers.ranking import PersonScore, rank_people
 from companion.features.peers.reasons import reason_for
+from companion.features.peers.roles import role_fit
 from companion.features.peers.turn_vectors import TurnVectors
 from companion.features.people import PeopleDirectory
 from companion.retrieval.context import Context
-from companion.retrieval.hybrid import HybridRetriever, Mode, SearchFilters
+from companion.retrieval.hybrid import HybridRetriever, Mode, Retrieval, SearchFilters
 
 MAX_TOPIC_CHARS = 1_000
 
@@ -35,7 +37,8 @@ class Ranking:
     best_relevance: float = 0.0
     topic_vector: list[float] = field(default_factory=list, repr=False)
     candidates: list[PersonScore] = field(default_factory=list, repr=False)
-    """Everyone who may be suggested, thresholds not applied (for measuring the ranking)."""
+    """Everyone who may be suggested (the same list: no threshold drops a person)."""
+    retrieval: Retrieval | None = field(default=None, repr=False)
 
 
 class PeerService:
@@ -82,6 +85,7 @@ class PeerService:
             raise InputError("limit must be at least 1")
         ranking = self.rank(topic, shadow, exclude, filters)
         chosen = ranking.people[:limit]
+        self._explain(chosen, ranking, topic, shadow)
         suggestions = [
             s for s in (self._suggestion(p, ranking, topic, shadow) for p in chosen)
             if s.evidence
@@ -101,7 +105,7 @@ class PeerService:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
     ) -> Ranking:
-        """Everyone who may be suggested, with evidence above the threshold, best first."""
+        """Everyone who may be suggested and has evidence on the topic, best first."""
         topic = topic.strip()
         if not topic:
             raise InputError("give a topic, e.g. \"preparing a submission for a new minister\"")
@@ -112,28 +116,42 @@ class PeerService:
         retrieval = self._retriever().retrieve(
             topic, filters or SearchFilters(), limit=self.settings.retrieve_k, mode=mode
         )
-        turns = collect_turns(self.ctx.catalog, retrieval)
-        vectors = TurnVectors(self.ctx.catalog, self.ctx.embeddings)
-        score_relevance(turns, topic, retrieval.query_vector, vectors, self.settings.relevance,
-                        self.settings.context_weight)
-        people = rank_people(
-            attribute(turns, self.resolver, self.settings), self.resolver, self.settings,
-            shadow=shadow, today=date.today(),
-        )
-        candidates = [
-            p for p in people
-            if p.person.recommendable and p.person.id != excluded and p.score > 0
+        experts = rank_by_expertise(topic, self.ctx.catalog, retrieval, self.resolver,
+                                    self.settings, shadow=shadow)
+        fit = role_fit(topic, [e.person for e in experts], self.ctx.embeddings,
+                       retrieval.query_vector)
+        people = [
+            PersonScore(e.person, sessions=e.sessions,
+                        evidence_score=e.score * (1 + self.settings.role_weight * fit.get(
+                            e.person.id, 0.0)))
+            for e in experts
+            if e.person.recommendable and e.person.id != excluded
         ]
-        self._spread_load(candidates)
-        candidates.sort(key=lambda p: (-p.score, p.person.id))
-        best = max((p.best_relevance for p in candidates), default=0.0)
-        # Weak matches are not suggestions: below the threshold a person is left out, and when
-        # nobody reaches it the answer is "nobody".
-        eligible = [
-            p for p in candidates if p.best_relevance >= self.settings.person_min_relevance
-        ] if best >= self.settings.min_relevance else []
+        self._spread_load(people)
+        people.sort(key=lambda p: (-p.score, p.person.id))
+        best = max((c.similarity or 0.0 for c in retrieval.chunks), default=0.0)
         topic_vector = retrieval.query_vector or self.ctx.embeddings.embed_query(topic)
-        return Ranking(eligible, best, topic_vector, candidates)
+        return Ranking(people, best, topic_vector, people, retrieval)
+
+    def _explain(self, chosen: list[PersonScore], ranking: Ranking, topic: str,
+                 shadow: bool) -> None:
+        """Fill the chosen people's quotes' sources: their turns in the retrieved chunks."""
+        if ranking.retrieval is None:
+            return
+        turns = collect_turns(self.ctx.catalog, ranking.retrieval)
+        vectors = TurnVectors(self.ctx.catalog, self.ctx.embeddings)
+        score_relevance(turns, topic, ranking.retrieval.query_vector, vectors,
+                        self.settings.relevance, self.settings.context_weight)
+        ids = {p.person.id for p in chosen}
+        attributions = [a for a in attribute(turns, self.resolver, self.settings)
+                        if a.person.id in ids]
+        explained = {e.person.id: e for e in rank_people(
+            attributions, self.resolver, self.settings, shadow=shadow, today=date.today())}
+        for p in chosen:
+            e = explained.get(p.person.id)
+            if e is not None:
+                p.attributions, p.facilitated = e.attributions, e.facilitated
+                p.practice, p.best_relevance = e.practice, e.best_relevance
 
     def _retriever(self) -> HybridRetriever:
         # A generous k: people are found through many chunks, not the handful an answer needs.

@@ -20,6 +20,7 @@ from companion.core.feature import Feature
 from companion.core.names import MIN_MENTION_CHARS, TITLES
 from companion.core.traces import Traces
 from companion.features.people import PeopleDirectory, Person
+from companion.features.people.identities import Identities
 from companion.retrieval.context import Context
 from ingest.audit import AuditLog
 from ingest.tombstones import ForgottenSpeakers, chunkable
@@ -56,8 +57,14 @@ class ForgetReport(BaseModel):
 
 
 def person_labels(ctx: Context, person: Person) -> set[str]:
-    """Every label the person is known by: name, aliases and the directory's alias rows."""
-    return PeopleDirectory(ctx.catalog).labels(person)
+    """Every label the person is known by: their names and every label resolved to them.
+
+    Name, aliases, the directory's alias rows, and every label identity resolution gives them
+    in a session ("Amara" where she is the only Amara). Forgetting errs towards removing: a
+    first name alone is tombstoned too.
+    """
+    spoken = Identities(ctx.catalog).labels_of(person.id)
+    return {*PeopleDirectory(ctx.catalog).labels(person), *spoken}
 
 
 def said_forms(labels: set[str]) -> set[str]:

@@ -102,7 +102,8 @@ class CorpusQuestions:
         """One open question with where it is answered, or who could answer it."""
         answered = self.answered_in(summary.session_id, question, private)
         peers = [] if answered else suggest_peers(
-            self.ctx, question.question, question.asked_by, self.cfg.peers_per_question)
+            self.ctx, question.question, question.asked_by, self.cfg.peers_per_question,
+            session_id=summary.session_id)
         return CorpusQuestion(
             session_id=summary.session_id, session_title=summary.title, date=summary.date,
             question=question, answered_in=answered, peers=peers,

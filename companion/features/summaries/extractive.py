@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from companion.core.identity import one_label_per_person
 from companion.core.schemas import Session
 from companion.core.settings import Settings
 from companion.core.terms import words
@@ -139,11 +140,12 @@ class ExtractiveSummariser:
     ) -> list[Any]:
         turn_counts: Counter[str] = Counter()
         word_counts: Counter[str] = Counter()
+        same = one_label_per_person(session.speakers)  # "Amara" speaks as "Dr Amara Okafor"
         for turn in session.turns:
             if turn.speaker and turn.text.strip():
-                turn_counts[turn.speaker] += 1
-                word_counts[turn.speaker] += len(words(turn.text))
+                turn_counts[same[turn.speaker]] += 1
+                word_counts[same[turn.speaker]] += len(words(turn.text))
         questions = [s for s in sentences if s.is_question and len(s.text.split()) >= 5]
         # Housekeeping is already out of the candidates: nobody is represented by "I'm Jo".
         return participants(session.id, turn_counts, word_counts, picked.candidates,
-                            picked.lexical, questions)
+                            picked.lexical, questions, same=same)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ def participants(
     vectors: Any,
     questions: list[Sentence],
     minor_share: float = 0.1,
+    same: Mapping[str, str] | None = None,
 ) -> list[Participant]:
     """Every speaker, most words first, with the sentence most typical of what they said.
 
@@ -31,13 +33,15 @@ def participants(
         questions: question sentences.
         minor_share: below this share of words, a speaker who asked is represented by their
             longest question rather than by a statement.
+        same: label -> the label the person is listed under (one person, one row).
     """
+    same = same or {}
     total = sum(words_by_speaker.values()) or 1
     matrix = np.asarray(vectors, dtype=np.float32)
     out: list[Participant] = []
     for name, words in words_by_speaker.most_common():
-        rows = [i for i, s in enumerate(content) if s.speaker == name]
-        asked = [q for q in questions if q.speaker == name]
+        rows = [i for i, s in enumerate(content) if same.get(s.speaker or "", s.speaker) == name]
+        asked = [q for q in questions if same.get(q.speaker or "", q.speaker) == name]
         point: SummaryPoint | None = None
         # Someone who mostly asked contributed their questions; say what they asked.
         if asked and (not rows or words / total < minor_share):

@@ -16,7 +16,7 @@ import numpy as np
 
 from companion.core.errors import NotFoundError
 from companion.core.settings import TipsSettings
-from companion.features.people import PeopleDirectory
+from companion.features.people.identities import Identities
 from companion.features.tips.extraction import is_tips_heading, strip_lead_in
 from companion.features.tips.models import (
     OutcomesProvider,
@@ -27,7 +27,6 @@ from companion.features.tips.models import (
     TipSupport,
     Wording,
 )
-from companion.features.tips.speakers import person_keys
 from companion.features.tips.store import StoredQuote, TipRow, TipStore
 from companion.features.tips.wording_cache import CachedWording, WordingCache, quote_set_hash
 from companion.retrieval.context import Context
@@ -192,8 +191,9 @@ class TipViews:
         for q in self.store.quotes():
             if q.consent:  # quotes from sessions without consent are never shown nor counted
                 by_tip.setdefault(q.tip_id, []).append(q)
-        directory = PeopleDirectory(self.ctx.catalog)
-        people = person_keys(self.store.speakers(), directory.resolve_speaker)
+        # People, not labels, are counted: "Dr Amara Okafor" and "Amara" support a tip once.
+        people = Identities(self.ctx.catalog).keys_for(
+            (q.speaker, q.session_id) for qs in by_tip.values() for q in qs if q.speaker)
         links = self.store.links()
         wordings = WordingCache(self.ctx.catalog).accepted()
         visible = {tid for tid in by_tip if tid in rows and not rows[tid].merged_into}
@@ -209,7 +209,8 @@ class TipViews:
                 topics=tip_topics(quotes, self.settings),
                 support=TipSupport(
                     sessions=len({q.session_id for q in quotes}),
-                    speakers=len({people.get(q.speaker, q.speaker) for q in quotes if q.speaker}),
+                    speakers=len({people[(q.speaker, q.session_id)]
+                                  for q in quotes if q.speaker}),
                 ),
                 first_seen=dates[0] if dates else None,
                 last_seen=dates[-1] if dates else None,

@@ -1,0 +1,117 @@
+"""Role questions on AMI product-design meetings: is a person of the right role first.
+
+Twelve questions written for this check (three per AMI role), asked of a store holding a few
+QMSum TRAIN series with a people directory that gives each speaker their role. They tune
+`peers.role_weight`; the held-out check runs elsewhere on unseen meetings, so the figures here
+are in-sample for that setting. Each series' four speakers become four directory people whose
+role is the AMI role written as a job title, as a people file would hold it.
+
+Run: `python -m evals.role_questions [--cache DIR] [--role-weight W ...]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+
+from companion.app import build_pipeline
+from companion.core.settings import Settings
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+from companion.retrieval.context import Context
+from evals.expert_gold import QMSUM
+
+SERIES = ("ES2002", "IS1004", "TS3005")
+ROLES = {
+    "Project Manager": "Project Manager",
+    "Marketing": "Marketing Expert",
+    "Industrial Designer": "Industrial Designer",
+    "User Interface": "User Interface Designer",
+}
+QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who kept track of the project budget and the production cost limit?", "Project Manager"),
+    ("whom should I shadow to learn how to chair a design meeting and keep to the agenda?",
+     "Project Manager"),
+    ("who sets the schedule for the project and hands out the tasks?", "Project Manager"),
+    ("who knows what younger customers want from a remote control?", "Marketing"),
+    ("who ran the survey on how people use their remotes at home?", "Marketing"),
+    ("who can explain the current fashion trends in consumer electronics?", "Marketing"),
+    ("who knows about the chips and the power supply inside the remote?", "Industrial Designer"),
+    ("who can advise whether the case should be plastic, rubber or wood?", "Industrial Designer"),
+    ("whom should I shadow to learn how the internal components get chosen?",
+     "Industrial Designer"),
+    ("who knows about the button layout and the menu on the screen?", "User Interface"),
+    ("who can tell me how to make the controls easy to use?", "User Interface"),
+    ("whom should I shadow to learn how to design the look and feel of the interface?",
+     "User Interface"),
+)
+
+
+def people_yaml(series: tuple[str, ...]) -> str:
+    """A people file: one recommendable person per speaker label, with their role."""
+    lines = ["people:"]
+    for s in series:
+        for label, title in ROLES.items():
+            pid = f"{s.lower()}-{label.lower().replace(' ', '-')}"
+            lines.append(f"  - {{id: {pid}, name: '{label} ({s})', role: '{title}',"
+                         f" recommendable: true, contact: {pid}@example.org}}")
+    return "\n".join(lines) + "\n"
+
+
+def open_store(cache: Path) -> Context:
+    """The train series ingested once into `cache/roles`, with the people file loaded."""
+    folder = cache / "role-sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    for s in SERIES:
+        for part in "abcd":
+            src = QMSUM / "train" / f"{s}{part}.json"
+            if src.is_file() and not (folder / src.name).is_file():
+                shutil.copy(src, folder / src.name)
+    ctx = Context(Settings(data_dir=cache / "roles"), show_progress=True)
+    report = build_pipeline(ctx).ingest([folder])
+    if not report.ok:
+        raise SystemExit(f"ingest failed: {report.failed}")
+    people = cache / "role-people.yaml"
+    people.write_text(people_yaml(SERIES), encoding="utf-8")
+    PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
+    return ctx
+
+
+def role_of(person_id: str) -> str:
+    """The AMI role of a person id made by `people_yaml`."""
+    return next(label for label in ROLES if person_id.endswith(label.lower().replace(" ", "-")))
+
+
+def evaluate(ctx: Context, role_weight: float, verbose: bool) -> tuple[int, int]:
+    """(right role first, right role in the top three) over the twelve questions."""
+    service = PeerService(ctx, record=False)
+    service.settings = service.settings.model_copy(update={"role_weight": role_weight})
+    first = top3 = 0
+    for question, role in QUESTIONS:
+        ranked = [role_of(p.person.id) for p in service.rank(question).people]
+        first += bool(ranked) and ranked[0] == role
+        top3 += role in ranked[:3]
+        if verbose:
+            print(f"| {question} | {role} | {', '.join(ranked[:3]) or '(nobody)'} |")
+    return first, top3
+
+
+def main() -> None:
+    """Print right-role-first and top-three counts for each role weight asked for."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path,
+                        default=Path(tempfile.gettempdir()) / "companion-role-questions")
+    parser.add_argument("--role-weight", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
+    args = parser.parse_args()
+    ctx = open_store(args.cache)
+    print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
+    for weight in args.role_weight:
+        print(f"\n### role_weight {weight}\n\n| question | role | top three |\n|---|---|---|")
+        first, top3 = evaluate(ctx, weight, verbose=True)
+        print(f"\nright role first {first}/12, in the top three {top3}/12")
+
+
+if __name__ == "__main__":
+    main()
