@@ -36,9 +36,9 @@ class HashEmbeddings:
         rows = []
         for text in texts:
             seed = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
-            v = np.random.default_rng(seed).normal(size=16)
+            v = np.random.default_rng(seed).normal(size=384)
             rows.append(v / np.linalg.norm(v))
-        return np.asarray(rows, dtype=np.float32).reshape(len(texts), 16)
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), 384)
 
 
 def _session(lines: list[tuple[str, str]]) -> Session:
@@ -195,7 +195,7 @@ def test_no_markup_or_unsafe_link_survives_any_format(template):
 
 def test_transcript_view_link_and_http_player():
     md = MarkdownRenderer()
-    assert md.link("a b", 75.9) == "/sessions/a%20b#t=75"
+    assert md.link("a b", 75.9, turn=4) == "/sessions/a%20b?turn=4#t=75"  # the transcript view
     assert MarkdownRenderer("https://p.example/{session_id}?t={seconds}").link("s1", 3) == \
         "https://p.example/s1?t=3"
     assert MarkdownRenderer("ftp://p.example/{session_id}").link("s1", 3) == "/sessions/s1#t=3"
