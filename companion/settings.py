@@ -45,12 +45,21 @@ class RetrievalSettings(BaseModel):
     lexical_k: int = 100
     rrf_k: int = 30
     lexical_weight: float = 1.25
+    # "learned": a logistic model over dense, BM25, session, neighbour and speaker features,
+    # fitted on QMSum train by evals/train_fusion.py (companion/retrieval/fusion_weights.json);
+    # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
+    fusion: Literal["learned", "rrf"] = "learned"
     answer_chunks: int = 5
     # Best cosine of the question to any chunk below which the sessions do not cover it.
     # QMSum val: in-scope questions' best cosine >= 0.30 (2nd percentile 0.34), off-topic <= 0.32;
     # sample corpus: answerable >= 0.34. Near-miss questions (same domain, not covered) overlap
     # the answerable range; a threshold cannot catch them all.
     abstain_threshold: float = 0.32
+    # With learned fusion: abstain below this answer confidence; None uses the threshold fitted
+    # with the confidence model on QMSum train (companion/answering/confidence_weights.json).
+    confidence_threshold: float | None = None
+    # With learned fusion, chunks below this share of the best chunk's probability are not quoted.
+    answer_min_relative: float = 0.3
 
 
 class LLMSettings(BaseModel):

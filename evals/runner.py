@@ -185,6 +185,7 @@ def grade_answer(ctx: Context, q: GoldQuestion, answer: Answer) -> dict[str, Any
         "abstained": answer.abstained,
         "generator": answer.generator,
         "answer": answer.answer,
+        "confidence": answer.confidence,
     }
     if answer.abstained:
         return run
