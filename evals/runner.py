@@ -47,6 +47,7 @@ class EvalConfig:
         cache: the data dir the corpus is ingested into and reused from.
         small: skip the naive baseline and the tips/peers/summaries evals (the CI gate).
         holdout_every: QMSum: every n-th meeting is held out of the ingest.
+        features: run the tips/peers/summaries evals too (unless `small`).
     """
 
     dataset: str
@@ -58,6 +59,7 @@ class EvalConfig:
     small: bool = False
     seed: int = 13
     holdout_every: int = 5
+    features: bool = True
     show_progress: bool = False
 
     @property
@@ -257,7 +259,9 @@ def run_eval(
             )
         records = ask_all(ctx, questions, naive, config)
         report = summarise(records, config.runs)
-        report["features"] = {} if config.small else feature_evals(ctx, dataset)
+        report["features"] = (
+            {} if config.small or not config.features else feature_evals(ctx, dataset)
+        )
     finally:
         ctx.close()
     report["meta"] = {

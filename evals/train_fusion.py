@@ -7,13 +7,14 @@ The files: companion/retrieval/fusion_weights.json, companion/answering/confiden
 
 Every `--every`-th train meeting (file-name order) is ingested with the product's own ingest
 (as `companion eval` does) into `--data`, once; candidates and their features are cached in
-`--cache`. Fusion: a logistic model over `companion.retrieval.fusion.FEATURES`, its ridge
-penalty chosen by out-of-fold recall@5 (folds by meeting). Confidence: a logistic model over
-`companion.answering.confidence.FEATURES` on the answers composed from out-of-fold rankings,
-labelled by whether they cite a gold span; its abstention threshold is the highest that keeps
-train answerable abstention at or below `--max-answerable-abstention`, and is reported beside
-the abstention of this script's own off-topic questions (not the evals' list). Every figure it
-prints is on train: in-sample.
+`--cache`. Fusion: a ranking model over `companion.retrieval.fusion.FEATURES` (softmax over each
+question's candidates, then Platt-scaled), its ridge penalty chosen by out-of-fold recall@5
+(folds by meeting). Confidence: two logistic models over `companion.answering.confidence`
+features, P(on topic) (answerable train questions against this script's own off-topic
+questions, not the evals' list) and P(the answer cites a gold span | on topic) (answers composed
+from out-of-fold rankings); the abstention threshold on P(on topic) is the highest that keeps
+train answerable abstention at or below `--max-answerable-abstention`. Every figure it prints
+is on train: in-sample or out-of-fold.
 """
 
 from __future__ import annotations
@@ -30,18 +31,24 @@ from companion.answering.confidence import FEATURES as CONF_FEATURES
 from companion.answering.confidence import WEIGHTS_FILE as CONF_FILE
 from companion.answering.confidence import question_features
 from companion.answering.extractive import ExtractiveGenerator
-from companion.retrieval.fusion import WEIGHTS_FILE, FusionModel, features, fit_logistic
+from companion.retrieval.fusion import (
+    WEIGHTS_FILE,
+    FusionModel,
+    features,
+    fit_listwise,
+    fit_logistic,
+)
 from companion.retrieval.hybrid import Retrieval
 from companion.settings import Settings
 from evals.datasets import GoldQuestion, load_qmsum
-from evals.runner import open_store, sync_corpus
+from evals.runner import open_store, single_thread_queries, sync_corpus
 
 # General-knowledge questions written for fitting the abstention threshold; distinct from the
 # evals' OFF_TOPIC_QUESTIONS (which are only ever used to report).
 OWN_OFF_TOPIC = (
     "What is the speed of light in a vacuum?",
     "Who composed the Four Seasons violin concertos?",
-    "How do I descale a kettle with vinegar?",
+    "What is the best way to season a cast iron pan?",
     "What is the population of Canada?",
     "When did the first moon landing happen?",
     "How many players are on a rugby union team?",
@@ -72,7 +79,8 @@ OWN_OFF_TOPIC = (
 )
 
 FOLDS = 5
-L2_GRID = (0.1, 1.0, 10.0, 100.0)
+L2_GRID = (1.0, 10.0, 30.0)
+MIN_RELATIVE_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.7)
 
 
 def subset(src: Path, every: int, dest: Path) -> Path:
@@ -151,7 +159,7 @@ def out_of_fold(data: dict[str, Any], l2: float) -> np.ndarray:
     out = np.zeros(len(data["y"]))
     for f in range(FOLDS):
         train, test = fold != f, fold == f
-        model = fit_logistic(data["x"][train], data["y"][train], l2)
+        model = fit_listwise(data["x"][train], data["y"][train], data["qid"][train], l2)
         out[test] = model.logits(data["x"][test])
     return out
 
@@ -168,7 +176,7 @@ def fit_fusion(data: dict[str, Any]) -> tuple[FusionModel, dict[str, Any], np.nd
         figures[f"learned l2={l2} (train, out-of-fold)"] = (rec, hit)
         if rec > best:
             best_l2, best, best_oof = l2, rec, oof
-    model = fit_logistic(data["x"], data["y"], best_l2)
+    model = fit_listwise(data["x"], data["y"], data["qid"], best_l2)
     figures["chosen l2"] = best_l2
     figures["learned (train, in-sample)"] = recall_hit(data, model.logits(data["x"]))
     return model, figures, best_oof
@@ -189,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         sync_corpus(ctx, dataset)
         questions = [q for q in dataset.questions if q.answerable]
-        data = collect(ctx, questions, args.cache)
+        with single_thread_queries():  # one question at a time: see the runner
+            data = collect(ctx, questions, args.cache)
         model, figures, oof = fit_fusion(data)
         WEIGHTS_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
         print(
@@ -198,23 +207,57 @@ def main(argv: list[str] | None = None) -> None:
                 indent=1,
             )
         )
-        conf = fit_confidence(ctx, questions, data, oof, args)
+        with single_thread_queries():
+            conf = fit_confidence(ctx, questions, data, oof, args)
         print(json.dumps({"confidence": conf}, indent=1))
+        figures_file = Path(__file__).with_name("train_fusion_figures.json")
+        summary = {
+            "note": "QMSum train subset; every figure is in-sample or out-of-fold on train",
+            "meetings": sorted(s.id for s in dataset.sessions),
+            "questions": len(questions),
+            "fusion": figures,
+            "confidence": conf,
+        }
+        figures_file.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     finally:
         ctx.close()
+
+
+def sweep_min_relative(
+    ctx: Any, questions: list[GoldQuestion], retrievals: list[Retrieval]
+) -> dict[str, Any]:
+    """Answer hit rate and citation precision of each `answer_min_relative` (train)."""
+    out: dict[str, Any] = {}
+    for rel in MIN_RELATIVE_GRID:
+        composer = ExtractiveGenerator(ctx.catalog, ctx.settings.retrieval.answer_chunks, rel)
+        hit = cites = good = 0
+        for q, retrieval in zip(questions, retrievals, strict=True):
+            answer = composer.compose(retrieval)
+            flags = [hits(q, c.session_id, c.turn_start, c.turn_end) for c in answer.citations]
+            hit += any(flags[:5])
+            cites += len(flags)
+            good += sum(flags)
+        out[str(rel)] = {
+            "answer_hit_rate": round(hit / len(questions), 4),
+            "citation_precision": round(good / max(1, cites), 4),
+        }
+    return out
 
 
 def fit_confidence(
     ctx: Any, questions: list[GoldQuestion], data: dict[str, Any], oof: np.ndarray, args: Any
 ) -> dict[str, Any]:
     """The confidence model and abstention threshold, fitted on out-of-fold answers."""
-    composer = ExtractiveGenerator(ctx.catalog, ctx.settings.retrieval.answer_chunks)
-    rows, labels, kinds = [], [], []
+    retrievals = []
     for qi, q in enumerate(questions):
         text = " ".join(q.question.split())
         chunks, vector = ctx.retriever.candidates(text)
-        logits = oof[data["qid"] == qi]
-        retrieval = _ranked(text, chunks, vector, logits)
+        retrievals.append(_ranked(text, chunks, vector, oof[data["qid"] == qi]))
+    sweep = sweep_min_relative(ctx, questions, retrievals)
+    rel = ctx.settings.retrieval.answer_min_relative
+    composer = ExtractiveGenerator(ctx.catalog, ctx.settings.retrieval.answer_chunks, rel)
+    rows, labels, kinds = [], [], []
+    for q, retrieval in zip(questions, retrievals, strict=True):
         answer = composer.compose(retrieval)
         rows.append(question_features(retrieval))
         labels.append(
@@ -229,21 +272,34 @@ def fit_confidence(
         labels.append(False)
         kinds.append("off-topic")
     x, y = np.array(rows), np.array(labels, dtype=float)
-    model = fit_logistic(x, y, 1.0)
-    model.names = CONF_FEATURES
-    conf = model.probabilities(x)
     answerable = np.array([k == "answerable" for k in kinds])
-    ordered = np.sort(conf[answerable])
+    # P(on topic): answerable train questions against the off-topic ones, classes balanced.
+    weight = np.where(answerable, 1.0, answerable.sum() / max(1, (~answerable).sum()))
+    topic = fit_logistic(x, answerable.astype(float), 1.0, sample_weight=weight)
+    # P(cites the evidence | on topic): answerable train questions only.
+    hit = fit_logistic(x[answerable], y[answerable], 1.0)
+    on_topic = topic.probabilities(x)
+    conf = on_topic * hit.probabilities(x)
+    ordered = np.sort(on_topic[answerable])
     cut = int(np.floor(args.max_answerable_abstention * len(ordered)))
     threshold = float(ordered[cut]) if cut < len(ordered) else 0.0
-    saved = {**model.to_json(), "features": list(CONF_FEATURES), "threshold": round(threshold, 6)}
+    saved = {
+        "features": list(CONF_FEATURES),
+        "topic": topic.to_json(),
+        "hit": hit.to_json(),
+        "threshold": round(threshold, 6),
+    }
     CONF_FILE.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return {
+        "min_relative sweep (train, out-of-fold rankings)": sweep,
+        "min_relative in settings": rel,
         "answer_hit_rate (train, out-of-fold rankings)": float(y[answerable].mean()),
         "auroc (train, in-sample)": auroc(conf[answerable], y[answerable]),
-        "threshold": threshold,
-        "answerable abstention (train, in-sample)": float((conf[answerable] < threshold).mean()),
-        "own off-topic abstention (in-sample)": float((conf[~answerable] < threshold).mean()),
+        "on-topic threshold": threshold,
+        "answerable abstention (train, in-sample)": float(
+            (on_topic[answerable] < threshold).mean()
+        ),
+        "own off-topic abstention (in-sample)": float((on_topic[~answerable] < threshold).mean()),
     }
 
 

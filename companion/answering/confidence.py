@@ -1,6 +1,8 @@
 """A calibrated confidence (0–1) that an answer cites the right moment, and when to abstain.
 
-A logistic model over what retrieval found for the question: the fusion probability of the best
+Two logistic models over what retrieval found for the question, P(on topic) and P(the answer
+cites the evidence | on topic); the confidence is their product, abstention is P(on topic)
+below a threshold. Features: the fusion probability of the best
 chunk and its margin over the next ones, how concentrated the best chunks are in one session,
 the best cosine and BM25 score, and how many of the question's terms the best chunks contain.
 Fitted on QMSum train (answers labelled by whether they cite a gold span, plus general-knowledge
@@ -70,21 +72,49 @@ def question_features(retrieval: Any) -> list[float]:
 
 
 @dataclass
-class ConfidenceModel:
-    """Logistic weights over standardised `FEATURES`, and the abstention threshold."""
+class Logistic:
+    """Logistic weights over standardised `FEATURES`."""
 
     weights: np.ndarray
     bias: float
     mean: np.ndarray
     scale: np.ndarray
+
+    def probability(self, x: np.ndarray) -> float:
+        """P(positive) of one feature row."""
+        z = float(((x - self.mean) / self.scale) @ self.weights) + self.bias
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Logistic:
+        """The model saved by `FusionModel.to_json` (same layout)."""
+        return cls(
+            np.array(data["weights"]),
+            float(data["bias"]),
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+        )
+
+
+@dataclass
+class ConfidenceModel:
+    """P(on topic) × P(cites the evidence | on topic), and the on-topic abstention threshold."""
+
+    topic: Logistic
+    hit: Logistic
     threshold: float
+
+    def assess(self, retrieval: Any) -> tuple[float, float]:
+        """(confidence, P(on topic)) of a retrieval; (0, 0) when nothing was found."""
+        if not retrieval.chunks:
+            return 0.0, 0.0
+        x = np.array(question_features(retrieval))
+        on_topic = self.topic.probability(x)
+        return on_topic * self.hit.probability(x), on_topic
 
     def confidence(self, retrieval: Any) -> float:
         """P(the answer cites the evidence), from what retrieval found."""
-        if not retrieval.chunks:
-            return 0.0
-        x = (np.array(question_features(retrieval)) - self.mean) / self.scale
-        return float(1.0 / (1.0 + math.exp(-(float(x @ self.weights) + self.bias))))
+        return self.assess(retrieval)[0]
 
 
 _cached: dict[Path, ConfidenceModel | None] = {}
@@ -98,10 +128,8 @@ def load_confidence(path: Path = WEIGHTS_FILE) -> ConfidenceModel | None:
             data = json.loads(path.read_text(encoding="utf-8"))
             if tuple(data["features"]) == FEATURES:
                 model = ConfidenceModel(
-                    np.array(data["weights"]),
-                    float(data["bias"]),
-                    np.array(data["mean"]),
-                    np.array(data["scale"]),
+                    Logistic.from_json(data["topic"]),
+                    Logistic.from_json(data["hit"]),
                     float(data["threshold"]),
                 )
         _cached[path] = model

@@ -79,23 +79,36 @@ class ExtractiveGenerator:
         max_sentences: sentences (and citations) in an answer.
         min_relative: with learned fusion, chunks whose probability is below this share of the
             best chunk's are not quoted.
+        min_session: with learned fusion, chunks of sessions holding less than this share of
+            the best session's probability mass (over the chunks considered) are not quoted.
     """
 
     name = "extractive"
 
-    def __init__(self, catalog: Catalog, max_sentences: int = 5, min_relative: float = 0.0) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        max_sentences: int = 5,
+        min_relative: float = 0.0,
+        min_session: float = 0.0,
+    ) -> None:
         self.catalog = catalog
         self.max_sentences = max_sentences
         self.min_relative = min_relative
+        self.min_session = min_session
 
     def _chunks(self, retrieval: Retrieval) -> list[tuple[int, RetrievedChunk, float]]:
         chunks = retrieval.chunks[: self.max_sentences * 2]
         top = chunks[0].probability if chunks else None
+        mass: dict[str, float] = {}
+        for c in chunks:
+            mass[c.session_id] = mass.get(c.session_id, 0.0) + (c.probability or 0.0)
+        top_mass = max(mass.values(), default=0.0)
         out = []
         for rank, chunk in enumerate(chunks):
             if top and chunk.probability is not None:
                 rel = chunk.probability / top
-                if rel < self.min_relative:
+                if rel < self.min_relative or mass[chunk.session_id] < self.min_session * top_mass:
                     continue
             else:
                 rel = 1.0 / (1 + rank)

@@ -37,8 +37,13 @@ class AnswerService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         cfg = ctx.settings.retrieval
-        relative = cfg.answer_min_relative if cfg.fusion == "learned" else 0.0
-        self.extractive = ExtractiveGenerator(ctx.catalog, cfg.answer_chunks, relative)
+        learned = cfg.fusion == "learned"
+        self.extractive = ExtractiveGenerator(
+            ctx.catalog,
+            cfg.answer_chunks,
+            cfg.answer_min_relative if learned else 0.0,
+            cfg.answer_min_session if learned else 0.0,
+        )
         self._llm: LLMGenerator | None = None
 
     def ask(
@@ -186,8 +191,8 @@ class AnswerService:
     def covered(self, retrieval: Retrieval, confidence: float | None = None) -> bool:
         """Whether retrieval found passages close enough to answer from.
 
-        With a confidence: at least the threshold fitted with it (or the configured
-        `confidence_threshold`); without: the best cosine against `abstain_threshold`.
+        With a confidence model: its P(on topic) at least the threshold fitted with it (or the
+        configured `confidence_threshold`); without: the best cosine against `abstain_threshold`.
         """
         if not retrieval.chunks:
             return False
@@ -195,7 +200,8 @@ class AnswerService:
         model = load_confidence()
         if confidence is not None and model is not None:
             threshold = cfg.confidence_threshold
-            return confidence >= (model.threshold if threshold is None else threshold)
+            on_topic = model.assess(retrieval)[1]
+            return on_topic >= (model.threshold if threshold is None else threshold)
         return retrieval.best_similarity >= cfg.abstain_threshold
 
     def abstain(self, retrieval: Retrieval) -> Answer:

@@ -35,6 +35,9 @@ def evaluate(
         typer.Option(help="skip the naive LangChain baseline and the tips/peers/summaries evals"),
     ] = False,
     seed: Annotated[int, typer.Option(help="seed for --limit sampling")] = 13,
+    features: Annotated[
+        bool, typer.Option(help="also run the tips/peers/summaries evals (slow on QMSum)")
+    ] = True,
 ) -> None:
     """Measure retrieval, grounding and abstention against gold; write a report and plots."""
     from evals.report import headline_table, write_report
@@ -49,6 +52,7 @@ def evaluate(
         cache=cache,
         small=small,
         seed=seed,
+        features=features,
         show_progress=sys.stderr.isatty(),
     )
     report = run_eval(config)

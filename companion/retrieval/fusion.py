@@ -197,6 +197,43 @@ def fit_logistic(
     return FusionModel(w[:-1], float(w[-1]), mean, scale, FEATURES)
 
 
+def fit_listwise(
+    x: np.ndarray, y: np.ndarray, qid: np.ndarray, l2: float = 10.0, steps: int = 300
+) -> FusionModel:
+    """A ranking model: softmax over each question's candidates, pushed towards its positives.
+
+    The loss is -log of the softmax mass on a question's positive chunks (questions without one
+    are skipped), by gradient descent on standardised features; then a one-dimensional logistic
+    (Platt) maps the score to a probability, folded into the weights.
+
+    Args:
+        x: feature rows.
+        y: 0/1 labels.
+        qid: the question of each row.
+        l2: ridge penalty (per question averaged loss).
+        steps: gradient steps.
+    """
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    groups = [g for g in (np.flatnonzero(qid == q) for q in np.unique(qid)) if y[g].any()]
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        grad = l2 * w / len(groups)
+        for g in groups:
+            s = z[g] @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            pos = y[g] > 0
+            grad += (p @ z[g] - (p[pos] @ z[g][pos]) / p[pos].sum()) / len(groups)
+        w -= 0.5 * grad
+    platt = fit_logistic((z @ w)[:, None], y, l2=0.0)
+    a = float(platt.weights[0] / platt.scale[0])
+    b = float(platt.bias - platt.weights[0] * platt.mean[0] / platt.scale[0])
+    return FusionModel(w * a, b, mean, scale, FEATURES)
+
+
 _cached: dict[Path, FusionModel | None] = {}
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from companion.answering.confidence import FEATURES, question_features
 from companion.answering.extractive import ExtractiveGenerator, is_filler
+from companion.answering.service import AnswerService
+from companion.context import Context
 from companion.retrieval.hybrid import Retrieval, RetrievedChunk
 from companion.retrieval.terms import content_terms
 from companion.schemas import Turn
@@ -96,3 +98,13 @@ def test_confidence_features_are_finite_for_a_thin_retrieval() -> None:
     x = question_features(retrieval)
     assert len(x) == len(FEATURES)
     assert all(abs(v) < 100 for v in x)
+
+
+def test_answers_carry_a_confidence_and_off_topic_abstains(samples_ctx: Context) -> None:
+    service = AnswerService(samples_ctx)
+    answered = service.ask("Where should the recommendation go in a submission?")
+    off = service.ask("What is the tallest mountain in South America?")
+    assert not answered.abstained and answered.citations
+    assert answered.confidence is not None and 0.0 < answered.confidence <= 1.0
+    assert off.abstained and not off.citations
+    assert off.confidence is not None and off.confidence < answered.confidence

@@ -11,6 +11,7 @@ from companion.retrieval.fusion import (
     WEIGHTS_FILE,
     FusionModel,
     features,
+    fit_listwise,
     fit_logistic,
     load_model,
     speaker_words,
@@ -98,3 +99,21 @@ def test_shipped_weights_match_the_features() -> None:
     ]
     p = model.probabilities(features("how loud should the alarm be", cands))
     assert p[0] > p[2]
+
+
+def test_listwise_fit_puts_each_questions_positive_first() -> None:
+    rng = np.random.default_rng(1)
+    rows, labels, qids = [], [], []
+    for q in range(40):
+        x = rng.normal(size=(20, len(FEATURES)))
+        x[:, 3] += q  # a per-question offset that must not matter: only the order within counts
+        best = int(np.argmax(x[:, 3] - x[:, 0]))
+        rows.append(x)
+        labels.append(np.eye(20)[best])
+        qids.append(np.full(20, q))
+    x, y, qid = np.vstack(rows), np.concatenate(labels), np.concatenate(qids)
+    model = fit_listwise(x, y, qid, l2=1.0, steps=200)
+    scores = model.logits(x)
+    firsts = [int(np.argmax(scores[qid == q])) == int(np.argmax(y[qid == q])) for q in range(40)]
+    assert np.mean(firsts) > 0.35  # chance: 1 in 20
+    assert ((model.probabilities(x) > 0) & (model.probabilities(x) < 1)).all()
