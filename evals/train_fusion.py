@@ -29,7 +29,7 @@ import numpy as np
 
 from companion.answering.confidence import FEATURES as CONF_FEATURES
 from companion.answering.confidence import WEIGHTS_FILE as CONF_FILE
-from companion.answering.confidence import question_features
+from companion.answering.confidence import ConfidenceModel, Logistic, question_features
 from companion.answering.extractive import ExtractiveGenerator
 from companion.retrieval.fusion import (
     WEIGHTS_FILE,
@@ -276,10 +276,13 @@ def fit_confidence(
     # P(on topic): answerable train questions against the off-topic ones, classes balanced.
     weight = np.where(answerable, 1.0, answerable.sum() / max(1, (~answerable).sum()))
     topic = fit_logistic(x, answerable.astype(float), 1.0, sample_weight=weight)
+    topic.names = CONF_FEATURES
     # P(cites the evidence | on topic): answerable train questions only.
     hit = fit_logistic(x[answerable], y[answerable], 1.0)
-    on_topic = topic.probabilities(x)
-    conf = on_topic * hit.probabilities(x)
+    hit.names = CONF_FEATURES
+    scaled = ConfidenceModel(_logistic(topic), _logistic(hit), 0.0)
+    on_topic = np.array([scaled.topic.probability(r) for r in x])
+    conf = on_topic * np.array([scaled.hit.probability(r) for r in x])
     ordered = np.sort(on_topic[answerable])
     cut = int(np.floor(args.max_answerable_abstention * len(ordered)))
     threshold = float(ordered[cut]) if cut < len(ordered) else 0.0
@@ -301,6 +304,10 @@ def fit_confidence(
         ),
         "own off-topic abstention (in-sample)": float((on_topic[~answerable] < threshold).mean()),
     }
+
+
+def _logistic(model: FusionModel) -> Logistic:
+    return Logistic(model.weights, model.bias, model.mean, model.scale)
 
 
 def _ranked(text: str, chunks: list[Any], vector: Any, logits: np.ndarray) -> Retrieval:

@@ -23,6 +23,7 @@ import numpy as np
 from companion.retrieval.terms import content_terms
 
 WEIGHTS_FILE = Path(__file__).with_name("confidence_weights.json")
+CLIP = 4.0  # standard deviations
 
 FEATURES = (
     "top_logit",
@@ -45,8 +46,8 @@ def _logit(p: float) -> float:
 def question_features(retrieval: Any) -> list[float]:
     """The confidence features of one retrieval (chunks best first, with `probability`)."""
     chunks = retrieval.chunks
-    probs = [c.probability if c.probability is not None else 0.0 for c in chunks[:10]]
-    probs += [1e-6] * (5 - len(probs))
+    probs = [c.probability if c.probability is not None else 0.0 for c in chunks[:10]] or [0.0]
+    probs += [probs[-1]] * (5 - len(probs))  # a small corpus: no margin over absent chunks
     logits = [_logit(p) for p in probs]
     mass: dict[str, float] = {}
     for c, p in zip(chunks[:10], probs, strict=False):
@@ -82,7 +83,9 @@ class Logistic:
 
     def probability(self, x: np.ndarray) -> float:
         """P(positive) of one feature row."""
-        z = float(((x - self.mean) / self.scale) @ self.weights) + self.bias
+        # Clipped: a corpus unlike the training one must not extrapolate a feature to certainty.
+        standard = np.clip((x - self.mean) / self.scale, -CLIP, CLIP)
+        z = float(standard @ self.weights) + self.bias
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
