@@ -374,8 +374,11 @@ def _first5(run: dict[str, Any]) -> bool:
 
 def _auroc_of(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> float | None:
     """AUROC of the answers' confidence against citing a gold span (held-out: never does)."""
-    scored = [(a.get("confidence"), r["kind"] == "answerable" and _first5(a)) for a, r in pairs]
-    scored = [(c, y) for c, y in scored if c is not None]
+    scored = [
+        (float(a["confidence"]), r["kind"] == "answerable" and _first5(a))
+        for a, r in pairs
+        if a.get("confidence") is not None
+    ]
     return auroc([c for c, _ in scored], [y for _, y in scored]) if scored else None
 
 

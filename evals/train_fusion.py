@@ -130,7 +130,7 @@ def collect(ctx: Any, questions: list[GoldQuestion], cache: Path) -> dict[str, A
         "meeting": np.array(rows["meeting"]),
         "n_gold": np.array([len(q.gold) for q in questions]),
     }
-    np.savez(out, **data)
+    np.savez(out, **data)  # type: ignore[arg-type]
     return data
 
 

@@ -174,9 +174,11 @@ class HybridRetriever:
                 ids=[c.id for c in no_dense], include=["embeddings"]
             )
             q = np.asarray(vector, dtype=np.float32)
+            stored: Any = got["embeddings"]
+            vectors = [] if stored is None else list(stored)
             sims = {
                 str(i): float(np.asarray(e, dtype=np.float32) @ q)
-                for i, e in zip(got["ids"], got["embeddings"], strict=True)
+                for i, e in zip(got["ids"], vectors, strict=True)
             }
             for c in no_dense:
                 c.similarity = sims.get(c.id)
