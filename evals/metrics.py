@@ -73,6 +73,7 @@ class RetrievalScores:
     rr: float
     ndcg: float
     first_hit_rank: int | None
+    precision5: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Flat, JSON-ready."""
@@ -81,6 +82,7 @@ class RetrievalScores:
         out.update(
             mrr=round(self.rr, 4), ndcg10=round(self.ndcg, 4), first_hit_rank=self.first_hit_rank
         )
+        out["precision@5"] = round(self.precision5, 4)
         return out
 
 
@@ -96,6 +98,7 @@ def score_ranking(
         rr=reciprocal_rank(covered),
         ndcg=ndcg_at_k([bool(c) for c in covered], relevant_total, 10),
         first_hit_rank=first,
+        precision5=sum(bool(c) for c in covered[:5]) / 5,
     )
 
 
@@ -106,7 +109,28 @@ def mean_scores(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         return out
     for key in [*(f"recall@{k}" for k in KS), *(f"hit@{k}" for k in KS), "mrr", "ndcg10"]:
         out[key] = round(sum(float(r[key]) for r in rows) / len(rows), 4)
+    if all("precision@5" in r for r in rows):
+        out["precision@5"] = round(sum(float(r["precision@5"]) for r in rows) / len(rows), 4)
     return out
+
+
+def auroc(scores: Sequence[float], labels: Sequence[bool]) -> float | None:
+    """Area under the ROC curve of scores against labels (ties count half); None without both."""
+    pos = [s for s, y in zip(scores, labels, strict=True) if y]
+    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return round(wins / (len(pos) * len(neg)), 4)
+
+
+def _missed(scores: dict[str, Any]) -> dict[str, Any]:
+    """A question's scores had nothing been retrieved (an abstention counts as a miss)."""
+    return {
+        **{k: (False if k.startswith("hit@") else 0.0) for k in scores if "@" in k},
+        "mrr": 0.0,
+        "ndcg10": 0.0,
+    }
 
 
 # -- abstention -------------------------------------------------------------------------------
@@ -252,6 +276,18 @@ def summarise(records: Sequence[dict[str, Any]], runs: int) -> dict[str, Any]:
     retrieval_all = {
         name: mean_scores([r["retrieval"][name] for r in answerable]) for name in systems
     }
+    # The headline: every answerable question, and the product's abstentions count as misses.
+    headline_retrieval = {
+        name: mean_scores(
+            [
+                _missed(r["retrieval"][name])
+                if name == "product" and r["runs"][0]["abstained"]
+                else r["retrieval"][name]
+                for r in answerable
+            ]
+        )
+        for name in systems
+    }
     per_run = [_run_figures(records, i) for i in range(runs)]
     spread = {
         key: Spread([p[key] for p in per_run if p[key] is not None]).as_dict()
@@ -263,12 +299,13 @@ def summarise(records: Sequence[dict[str, Any]], runs: int) -> dict[str, Any]:
         "systems": systems,
         "retrieval": retrieval,
         "retrieval_all_answerable": retrieval_all,
+        "retrieval_headline": headline_retrieval,
         "grounding_and_answers": spread,
         "abstention": per_run[0]["abstention"],
         "abstention_by_kind": per_run[0]["abstention_by_kind"],
         "threshold_sweep": threshold_sweep(sims, SWEEP),
         "unsupported_examples": _unsupported_examples(records),
-        "headline": _headline(systems, retrieval, spread),
+        "headline": _headline(systems, headline_retrieval, spread),
     }
 
 
@@ -310,6 +347,16 @@ def _run_figures(records: Sequence[dict[str, Any]], i: int) -> dict[str, Any]:
         "answered_answerable_rate": share(
             len(good), sum(r["kind"] == "answerable" for r in records)
         ),
+        "answer_hit_rate_first5": share(
+            sum(_first5(a) for r, a in runs if r["kind"] == "answerable" and r["gold"]),
+            sum(1 for r, _ in runs if r["kind"] == "answerable" and r["gold"]),
+        ),
+        "confidence_auroc": _auroc_of(
+            [(a, r) for r, a in runs if r["kind"] == "answerable" and r["gold"]]
+        ),
+        "confidence_auroc_with_held_out": _auroc_of(
+            [(a, r) for r, a in runs if r["kind"] in ("answerable", "held-out") and r["gold"]]
+        ),
         "rouge_l": share_mean([a["rouge_l"] for a in quality]),
         "embedding_cosine": share_mean([a["cosine"] for a in quality]),
         "abstention_f1": abstention["f1"],
@@ -318,6 +365,21 @@ def _run_figures(records: Sequence[dict[str, Any]], i: int) -> dict[str, Any]:
             k: {"n": len(v), "abstained": sum(ab for _, ab in v)} for k, v in by_kind.items()
         },
     }
+
+
+def _first5(run: dict[str, Any]) -> bool:
+    """Whether an answer cites a gold span among its first five citations (abstained: no)."""
+    return not run["abstained"] and any(c["hits_gold"] for c in run["citations"][:5])
+
+
+def _auroc_of(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> float | None:
+    """AUROC of the answers' confidence against citing a gold span (held-out: never does)."""
+    scored = [
+        (float(a["confidence"]), r["kind"] == "answerable" and _first5(a))
+        for a, r in pairs
+        if a.get("confidence") is not None
+    ]
+    return auroc([c for c, _ in scored], [y for _, y in scored]) if scored else None
 
 
 def share_mean(values: Sequence[float]) -> float | None:
@@ -347,12 +409,23 @@ def _headline(
             "system": name,
             **{
                 k: v
-                for k, v in retrieval[name]["overall"].items()
-                if k == "n" or k.startswith("recall@") or k in ("mrr", "ndcg10")
+                for k, v in retrieval[name].items()
+                if k == "n"
+                or k.startswith("recall@")
+                or k in ("mrr", "ndcg10", "hit@5")
+                or k == "precision@5"
             },
         }
         if name == "product":
-            for key in ("citation_validity", "supported_sentence_ratio", "abstention_f1"):
+            for key in (
+                "citation_validity",
+                "supported_sentence_ratio",
+                "composed_supported_ratio",
+                "abstention_f1",
+                "answer_hit_rate_first5",
+                "citation_gold_precision",
+                "confidence_auroc",
+            ):
                 row[key] = spread[key]["mean"]
         rows.append(row)
     return rows

@@ -46,10 +46,16 @@ def headline_table(report: dict[str, Any]) -> list[str]:
         "system",
         "n",
         *(f"recall@{k}" for k in KS),
+        "hit@5",
+        "precision@5",
         "MRR",
         "nDCG@10",
+        "answer hit (first 5 citations)",
+        "citations in gold",
+        "confidence AUROC",
         "citation validity",
         "supported sentences",
+        "composed supported",
         "abstention F1",
     ]
     rows = [
@@ -57,10 +63,16 @@ def headline_table(report: dict[str, Any]) -> list[str]:
             r["system"],
             r["n"],
             *(r.get(f"recall@{k}") for k in KS),
+            r.get("hit@5"),
+            r.get("precision@5"),
             r.get("mrr"),
             r.get("ndcg10"),
+            r.get("answer_hit_rate_first5", "—"),
+            r.get("citation_gold_precision", "—"),
+            r.get("confidence_auroc", "—"),
             r.get("citation_validity", "—"),
             r.get("supported_sentence_ratio", "—"),
+            r.get("composed_supported_ratio", "—"),
             r.get("abstention_f1", "—"),
         ]
         for r in report["headline"]
@@ -81,8 +93,10 @@ def render_markdown(report: dict[str, Any], plots: Sequence[Path], plot_note: st
         "",
         "## Headline",
         "",
-        "Retrieval over answerable questions the product answered (abstentions are their own "
-        "class, below); grounding and abstention are the product's.",
+        "Retrieval over every answerable question; the product's abstentions count as misses. "
+        "Baselines have no answers: their hit@5 and precision@5 are what an answer citing their "
+        "top five chunks would score. Answer, grounding, confidence and abstention figures are "
+        "the product's.",
         "",
         *headline_table(report),
         "",
@@ -129,6 +143,9 @@ GROUNDING_LABELS = {
     "citation_gold_precision": "citations inside a gold span (answerable)",
     "answer_gold_hit_rate": "answers citing at least one gold span",
     "answered_answerable_rate": "answerable questions answered",
+    "answer_hit_rate_first5": "answerable questions whose first five citations hit a gold span",
+    "confidence_auroc": "AUROC of confidence vs citing a gold span (answerable)",
+    "confidence_auroc_with_held_out": "AUROC of confidence vs citing a gold span (+ held-out)",
     "abstention_f1": "abstention F1",
     "rouge_l": "ROUGE-L F vs gold answer (not gated)",
     "embedding_cosine": "embedding cosine vs gold answer (not gated)",

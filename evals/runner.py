@@ -46,6 +46,7 @@ class EvalConfig:
         cache: the data dir the corpus is ingested into and reused from.
         small: skip the naive baseline and the tips/peers/summaries evals (the CI gate).
         holdout_every: QMSum: every n-th meeting is held out of the ingest.
+        features: run the tips/peers/summaries evals too (unless `small`).
     """
 
     dataset: str
@@ -57,6 +58,7 @@ class EvalConfig:
     small: bool = False
     seed: int = 13
     holdout_every: int = 5
+    features: bool = True
     show_progress: bool = False
 
     @property
@@ -179,6 +181,7 @@ def grade_answer(ctx: Context, q: GoldQuestion, answer: Answer) -> dict[str, Any
         "abstained": answer.abstained,
         "generator": answer.generator,
         "answer": answer.answer,
+        "confidence": answer.confidence,
     }
     if answer.abstained:
         return run
@@ -250,7 +253,9 @@ def run_eval(
             )
         records = ask_all(ctx, questions, naive, config)
         report = summarise(records, config.runs)
-        report["features"] = {} if config.small else feature_evals(ctx, dataset)
+        report["features"] = (
+            {} if config.small or not config.features else feature_evals(ctx, dataset)
+        )
     finally:
         ctx.close()
     report["meta"] = {

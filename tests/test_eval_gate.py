@@ -17,8 +17,12 @@ from evals.runner import EvalConfig, run_eval
 
 MIN_CITATION_VALIDITY = 1.0  # every quote verbatim in the turns it cites
 MIN_SUPPORTED_SENTENCES = 1.0  # every delivered sentence supported by its citations
-MIN_RECALL_AT_5 = 0.70  # measured 0.744 (34 answerable questions)
-MIN_ABSTENTION_F1 = 0.55  # measured 0.667 (10 unanswerable questions)
+# Before the verifier: what the composer wrote, not only what survived verification.
+MIN_COMPOSED_SUPPORTED = 1.0  # measured 1.000
+# Headline recall: every answerable question, an abstention counts as a miss.
+MIN_RECALL_AT_5 = 0.72  # measured 0.761 (34 answerable questions; was 0.744 answered-only)
+MIN_ANSWER_HIT = 0.72  # measured 0.765: answers citing gold among their first five citations
+MIN_ABSTENTION_F1 = 0.70  # measured 0.778 (10 unanswerable questions)
 
 
 @pytest.mark.slow
@@ -32,7 +36,7 @@ def test_samples_eval_gate(
 
     assert report["meta"]["ingest"]["chunks_embedded"] == 0, "the cached store was re-embedded"
     figures = report["grounding_and_answers"]
-    product = report["retrieval"]["product"]["overall"]
+    product = report["retrieval_headline"]["product"]
     failures = [
         f"{name} {value} < {floor}"
         for name, value, floor in (
@@ -42,7 +46,13 @@ def test_samples_eval_gate(
                 figures["supported_sentence_ratio"]["mean"],
                 MIN_SUPPORTED_SENTENCES,
             ),
+            (
+                "supported sentences before the verifier",
+                figures["composed_supported_ratio"]["mean"],
+                MIN_COMPOSED_SUPPORTED,
+            ),
             ("recall@5", product["recall@5"], MIN_RECALL_AT_5),
+            ("answer hit", figures["answer_hit_rate_first5"]["mean"], MIN_ANSWER_HIT),
             ("abstention F1", report["abstention"]["f1"], MIN_ABSTENTION_F1),
         )
         if value is None or value < floor

@@ -152,6 +152,12 @@ class Answer(BaseModel):
     nearest_sessions: list[SessionRef] = Field(default_factory=list)
     verification: Verification | None = None
     notice: str | None = Field(default=None, description="e.g. a fallback to extractive")
+    confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="calibrated probability that the answer cites the right moment (0-1)",
+    )
 
 
 class SessionSummary(BaseModel):

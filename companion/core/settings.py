@@ -46,12 +46,26 @@ class RetrievalSettings(BaseModel):
     lexical_k: int = 100
     rrf_k: int = 30
     lexical_weight: float = 1.25
+    # "learned": a logistic model over dense, BM25, session, neighbour and speaker features,
+    # fitted on QMSum train by evals/train_fusion.py (companion/retrieval/fusion_weights.json);
+    # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
+    fusion: Literal["learned", "rrf"] = "learned"
     answer_chunks: int = 5
     # Best cosine of the question to any chunk below which the sessions do not cover it.
     # QMSum val: in-scope questions' best cosine >= 0.30 (2nd percentile 0.34), off-topic <= 0.32;
     # sample corpus: answerable >= 0.34. Near-miss questions (same domain, not covered) overlap
     # the answerable range; a threshold cannot catch them all.
     abstain_threshold: float = 0.32
+    # With learned fusion: abstain when P(on topic) of the confidence model is below this; None
+    # uses the threshold fitted on QMSum train (companion/features/ask/confidence_weights.json).
+    confidence_threshold: float | None = None
+    # With learned fusion, chunks below this share of the best chunk's probability (or of a
+    # session below this share of the best session's mass) are not quoted. Swept on QMSum train
+    # (evals/train_fusion_figures.json, in-sample): both cut citation misses a little and gold
+    # hits more (5 sentences, 0/0: answer hit 0.611, citation precision 0.236; 0.5 relative:
+    # 0.585 / 0.244; same session only: 0.497 / 0.273), so both stay off.
+    answer_min_relative: float = 0.0
+    answer_min_session: float = 0.0
 
 
 class LLMSettings(BaseModel):

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel
 
 from companion.core.settings import RetrievalSettings
 from companion.core.terms import fts_query
+from companion.retrieval.fusion import features, load_model
 from companion.storage.catalog import Catalog
 from companion.storage.embeddings import SentenceTransformerEmbeddings
 from companion.storage.vectors import VectorIndex
@@ -43,6 +45,10 @@ class RetrievedChunk:
     similarity: float | None = None
     lexical_rank: int | None = None
     score: float = 0.0
+    dense_rank: int | None = None
+    lexical_score: float | None = None  # BM25, higher is better (0: no question term)
+    ordinal: int = 0
+    probability: float | None = None  # learned fusion: P(the chunk holds the evidence)
 
 
 @dataclass
@@ -88,7 +94,32 @@ class HybridRetriever:
         limit: int = 20,
         mode: Mode = "hybrid",
     ) -> Retrieval:
-        """Best chunks for the question, fused score first."""
+        """Best chunks for the question, fused score first.
+
+        In hybrid mode with `fusion="learned"` (and shipped weights), each chunk's score is the
+        fusion model's probability that it holds the evidence (also in `probability`).
+        """
+        chunks, vector = self.candidates(question, filters, mode)
+        model = load_model() if self._learned(mode) else None
+        if model is not None and chunks:
+            probs = model.probabilities(features(question, chunks))
+            for c, p in zip(chunks, probs, strict=True):
+                c.probability = float(p)
+                c.score = float(p)
+        chunks.sort(key=lambda c: -c.score)
+        best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
+        return Retrieval(question, chunks[:limit], best, vector)
+
+    def _learned(self, mode: Mode) -> bool:
+        return mode == "hybrid" and self.settings.fusion == "learned"
+
+    def candidates(
+        self, question: str, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+    ) -> tuple[list[RetrievedChunk], list[float] | None]:
+        """Every candidate of both indexes (scored by RRF), and the question's vector.
+
+        For learned fusion every candidate gets both signals (`_complete`).
+        """
         filters = filters or SearchFilters()
         ranks: dict[str, dict[str, Any]] = {}
         vector: list[float] | None = None
@@ -98,8 +129,8 @@ class HybridRetriever:
             for rank, hit in enumerate(hits):
                 ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
         if mode in ("hybrid", "lexical"):
-            for rank, (chunk_id, _score) in enumerate(self._lexical(question, filters)):
-                ranks.setdefault(chunk_id, {})["lexical"] = rank
+            for rank, (chunk_id, score) in enumerate(self._lexical(question, filters)):
+                ranks.setdefault(chunk_id, {})["lexical"] = (rank, -score)
         rows = self.catalog.chunks_by_id(ranks)
         chunks: list[RetrievedChunk] = []
         for chunk_id, r in ranks.items():
@@ -110,7 +141,7 @@ class HybridRetriever:
             lexical = r.get("lexical")
             k = self.settings.rrf_k
             score = (1.0 / (k + dense[0] + 1) if dense else 0.0) + (
-                self.settings.lexical_weight / (k + lexical + 1) if lexical is not None else 0.0
+                self.settings.lexical_weight / (k + lexical[0] + 1) if lexical else 0.0
             )
             chunks.append(
                 RetrievedChunk(
@@ -124,13 +155,44 @@ class HybridRetriever:
                     start=row["start"],
                     end=row["end"],
                     similarity=dense[1] if dense else None,
-                    lexical_rank=lexical,
+                    lexical_rank=lexical[0] if lexical else None,
                     score=score,
+                    dense_rank=dense[0] if dense else None,
+                    lexical_score=lexical[1] if lexical else None,
+                    ordinal=row["ordinal"],
                 )
             )
-        chunks.sort(key=lambda c: -c.score)
-        best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
-        return Retrieval(question, chunks[:limit], best, vector)
+        if self._learned(mode) and chunks and vector is not None:
+            self._complete(question, vector, chunks)
+        return chunks, vector
+
+    def _complete(self, question: str, vector: list[float], chunks: list[RetrievedChunk]) -> None:
+        """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits."""
+        no_dense = [c for c in chunks if c.similarity is None]
+        if no_dense:
+            got = self.vectors.store._collection.get(
+                ids=[c.id for c in no_dense], include=["embeddings"]
+            )
+            q = np.asarray(vector, dtype=np.float32)
+            stored: Any = got["embeddings"]
+            vectors = [] if stored is None else list(stored)
+            sims = {
+                str(i): float(np.asarray(e, dtype=np.float32) @ q)
+                for i, e in zip(got["ids"], vectors, strict=True)
+            }
+            for c in no_dense:
+                c.similarity = sims.get(c.id)
+        no_lex = [c for c in chunks if c.lexical_score is None]
+        match = fts_query(question)
+        if no_lex and match:
+            marks = ",".join("?" * len(no_lex))
+            found = dict(
+                self.catalog.search_lexical(
+                    match, len(no_lex), f" AND c.id IN ({marks})", [c.id for c in no_lex]
+                )
+            )
+            for c in no_lex:
+                c.lexical_score = -found[c.id] if c.id in found else 0.0
 
     def _lexical(self, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
         match = fts_query(question)

@@ -39,6 +39,9 @@ def evaluate(
         typer.Option(help="skip the naive LangChain baseline and the tips/peers/summaries evals"),
     ] = False,
     seed: Annotated[int, typer.Option(help="seed for --limit sampling")] = 13,
+    features: Annotated[
+        bool, typer.Option(help="also run the tips/peers/summaries evals (slow on QMSum)")
+    ] = True,
 ) -> None:
     """Measure retrieval, grounding and abstention against gold; write a report and plots."""
     if dataset == "tips":
@@ -60,6 +63,7 @@ def evaluate(
         cache=cache,
         small=small,
         seed=seed,
+        features=features,
         show_progress=sys.stderr.isatty(),
     )
     report = run_eval(config)

@@ -1,4 +1,12 @@
-"""The offline default: an answer made only of retrieved sentences, each cited."""
+"""The offline default: an answer made only of retrieved sentences, each cited.
+
+Sentences come from the best chunks (with learned fusion: only chunks whose probability is near
+the best one's), one per chunk. A sentence scores by the question terms it holds, its length,
+its chunk's score, and whether it replies to the question: when a turn asks (nearly) the user's
+question, the next turns by someone else are the reply and are preferred even when they share
+no words with it. Filler (too few content words) and housekeeping (thanks, greetings, logistics)
+are not quoted. Citations are grouped by session, in turn order within each.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,20 @@ from companion.retrieval.hybrid import Retrieval, RetrievedChunk
 from companion.storage.catalog import Catalog
 
 MIN_WORDS = 5
+MIN_CONTENT_TERMS = 3
+REPLY_MATCH = 0.4  # share of the question's term weight a turn's question must hold
+REPLY_TURNS = 2  # turns after an asked question that count as its reply
+REPLY_BONUS = 0.25
+# Stems of meeting housekeeping: sentences made mostly of these say nothing about a topic.
+HOUSEKEEPING = frozenset(
+    content_terms(
+        "thank thanks welcome hello hi morning afternoon evening everyone everybody "
+        "recording record slide slides minute minutes break lunch coffee came come coming "
+        "people attend attended joined microphone mic hear see next today agenda item start "
+        "started finish finished end time late sorry bye goodbye nice good great cheers send "
+        "email mail share shared put"
+    )
+)
 
 
 @dataclass
@@ -25,6 +47,7 @@ class Candidate:
     text: str
     terms: frozenset[str]
     score: float = 0.0
+    reply: float = 0.0
 
 
 def citation_for(chunk: RetrievedChunk, turn: Turn, quote: str) -> Citation:
@@ -41,46 +64,100 @@ def citation_for(chunk: RetrievedChunk, turn: Turn, quote: str) -> Citation:
     )
 
 
+def is_filler(terms: frozenset[str], q_terms: set[str]) -> bool:
+    """Too few content words, or mostly housekeeping and nothing the question asks about."""
+    if len(terms) < MIN_CONTENT_TERMS:
+        return True
+    return not (terms & q_terms) and len(terms & HOUSEKEEPING) * 2 >= len(terms)
+
+
 class ExtractiveGenerator:
     """Picks the sentences of the best chunks that answer the question, one per chunk.
 
     Args:
         catalog: where the chunks' turns are read from.
         max_sentences: sentences (and citations) in an answer.
+        min_relative: with learned fusion, chunks whose probability is below this share of the
+            best chunk's are not quoted.
+        min_session: with learned fusion, chunks of sessions holding less than this share of
+            the best session's probability mass (over the chunks considered) are not quoted.
     """
 
     name = "extractive"
 
-    def __init__(self, catalog: Catalog, max_sentences: int = 5) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        max_sentences: int = 5,
+        min_relative: float = 0.0,
+        min_session: float = 0.0,
+    ) -> None:
         self.catalog = catalog
         self.max_sentences = max_sentences
+        self.min_relative = min_relative
+        self.min_session = min_session
+
+    def _chunks(self, retrieval: Retrieval) -> list[tuple[int, RetrievedChunk, float]]:
+        chunks = retrieval.chunks[: self.max_sentences * 2]
+        top = chunks[0].probability if chunks else None
+        mass: dict[str, float] = {}
+        for c in chunks:
+            mass[c.session_id] = mass.get(c.session_id, 0.0) + (c.probability or 0.0)
+        top_mass = max(mass.values(), default=0.0)
+        out = []
+        for rank, chunk in enumerate(chunks):
+            if top and chunk.probability is not None:
+                rel = chunk.probability / top
+                if rel < self.min_relative or mass[chunk.session_id] < self.min_session * top_mass:
+                    continue
+            else:
+                rel = 1.0 / (1 + rank)
+            out.append((rank, chunk, rel))
+        return out
 
     def candidates(self, retrieval: Retrieval) -> list[Candidate]:
-        """Sentences of the top chunks' turns, scored by weighted term overlap and rank."""
-        cands: list[Candidate] = []
-        for rank, chunk in enumerate(retrieval.chunks[: self.max_sentences * 2]):
-            for turn in self.catalog.turns(chunk.session_id, chunk.turn_start, chunk.turn_end):
-                for sentence in split_sentences(turn.text):
-                    # A question restated is not an answer, however well it matches.
-                    if len(sentence.split()) >= MIN_WORDS and not _is_question(sentence):
-                        cands.append(
-                            Candidate(
-                                chunk, rank, turn, sentence, frozenset(content_terms(sentence))
-                            )
-                        )
+        """Sentences of the top chunks' turns, scored by term overlap, rank and reply."""
         q_terms = set(content_terms(retrieval.question))
+        cands: list[Candidate] = []
+        rel_of: dict[str, float] = {}
+        asked: list[tuple[Candidate, frozenset[str]]] = []
+        for rank, chunk, rel in self._chunks(retrieval):
+            rel_of[chunk.id] = rel
+            turns = self.catalog.turns(chunk.session_id, chunk.turn_start - 1, chunk.turn_end)
+            questions: list[tuple[int, str | None, frozenset[str]]] = []
+            for turn in turns:
+                for sentence in split_sentences(turn.text):
+                    terms = frozenset(content_terms(sentence))
+                    if _is_question(sentence):
+                        questions.append((turn.index, turn.speaker, terms))
+                        continue  # a question restated is not an answer
+                    if turn.index < chunk.turn_start or len(sentence.split()) < MIN_WORDS:
+                        continue
+                    if is_filler(terms, q_terms):
+                        continue
+                    cand = Candidate(chunk, rank, turn, sentence, terms)
+                    cands.append(cand)
+                    for index, speaker, q in questions:
+                        if 0 < turn.index - index <= REPLY_TURNS and turn.speaker != speaker:
+                            asked.append((cand, q))
         df = Counter(t for c in cands for t in c.terms & q_terms)
         n = max(1, len(cands))
         weights = {t: math.log(1 + n / (1 + df[t])) for t in q_terms}
         total = sum(weights.values()) or 1.0
+        for cand, q in asked:
+            match = sum(weights[t] for t in q & q_terms) / total
+            if match >= REPLY_MATCH:
+                cand.reply = max(cand.reply, match)
         for c in cands:
             overlap = sum(weights[t] for t in c.terms & q_terms) / total
             length = min(1.0, len(c.text.split()) / 12)
-            c.score = overlap + 0.15 * length + 0.3 / (1 + c.rank)
+            # A reply answers what was asked: it inherits the question's match, and a bonus.
+            matched = max(overlap, c.reply) + (REPLY_BONUS if c.reply else 0.0)
+            c.score = matched + 0.15 * length + 0.3 * rel_of[c.chunk.id]
         return cands
 
     def compose(self, retrieval: Retrieval) -> Answer:
-        """An answer of the best sentence from each of the best chunks, in chunk order."""
+        """An answer of the best sentence from each of the best chunks, grouped by session."""
         best: dict[str, Candidate] = {}
         for c in self.candidates(retrieval):
             if c.chunk.id not in best or c.score > best[c.chunk.id].score:
@@ -92,6 +169,10 @@ class ExtractiveGenerator:
             chosen.append(c)
             if len(chosen) == self.max_sentences:
                 break
+        session_order = {
+            s: i for i, s in enumerate(dict.fromkeys(c.chunk.session_id for c in chosen))
+        }
+        chosen.sort(key=lambda c: (session_order[c.chunk.session_id], c.turn.index))
         citations = [citation_for(c.chunk, c.turn, c.text) for c in chosen]
         text = " ".join(f"{c.text} [{i}]" for i, c in enumerate(chosen, 1))
         return Answer(

@@ -17,6 +17,7 @@ from companion.core.errors import ConfigurationError, InputError, ProviderError
 from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer, SessionRef, Verification
 from companion.core.text import strip_invisible
+from companion.features.ask.confidence import load_confidence
 from companion.features.ask.extractive import ExtractiveGenerator
 from companion.features.people.identities import Identities
 from companion.llm.streaming import SentenceEvent
@@ -39,7 +40,14 @@ class AnswerService:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.extractive = ExtractiveGenerator(ctx.catalog, ctx.settings.retrieval.answer_chunks)
+        cfg = ctx.settings.retrieval
+        learned = cfg.fusion == "learned"
+        self.extractive = ExtractiveGenerator(
+            ctx.catalog,
+            cfg.answer_chunks,
+            cfg.answer_min_relative if learned else 0.0,
+            cfg.answer_min_session if learned else 0.0,
+        )
         self._llm: LLMGenerator | None = None
 
     def as_runnable(self) -> Runnable[str, Answer]:
@@ -66,13 +74,17 @@ class AnswerService:
     ) -> Answer:
         use_llm = self.generator_for(generator) == "llm"
         retrieval = self.retrieve(question, filters)
-        if use_llm and self.covered(retrieval):
-            return _last(self._llm_stream(retrieval))
-        if self.covered(retrieval):
+        confidence = self.confidence(retrieval)
+        covered = self.covered(retrieval, confidence)
+        answer: Answer | None = None
+        if use_llm and covered:
+            answer = _last(self._llm_stream(retrieval))
+        elif covered:
             answer = self.ctx.verifier.verify(self.extractive.compose(retrieval))
-            if answer.citations:
-                return answer
-        return self.abstain(retrieval)
+            if not answer.citations:
+                answer = None
+        answer = answer or self.abstain(retrieval)
+        return answer.model_copy(update={"confidence": confidence})
 
     def stream(
         self, question: str, filters: SearchFilters | None = None, generator: str | None = None
@@ -85,11 +97,16 @@ class AnswerService:
         """
         if self.generator_for(generator) == "llm":
             retrieval = self.retrieve(question, filters)
-            if self.covered(retrieval):
-                for event in self._llm_stream(retrieval):
-                    yield self._identify(event) if isinstance(event, Answer) else event
+            confidence = self.confidence(retrieval)
+            if self.covered(retrieval, confidence):
+                for item in self._llm_stream(retrieval):
+                    if isinstance(item, Answer):
+                        item = self._identify(item.model_copy(update={"confidence": confidence}))
+                    yield item
                 return
-            answer = self._identify(self.abstain(retrieval))
+            answer = self._identify(
+                self.abstain(retrieval).model_copy(update={"confidence": confidence})
+            )
         else:
             answer = self.ask(question, filters, "extractive")
         yield from sentence_events(answer)
@@ -191,11 +208,28 @@ class AnswerService:
         yield from sentence_events(answer)
         yield answer
 
-    def covered(self, retrieval: Retrieval) -> bool:
-        """Whether retrieval found passages close enough to answer from."""
-        return bool(retrieval.chunks) and (
-            retrieval.best_similarity >= self.ctx.settings.retrieval.abstain_threshold
-        )
+    def confidence(self, retrieval: Retrieval) -> float | None:
+        """Calibrated P(an answer cites the right moment); None without learned fusion."""
+        model = load_confidence() if self.ctx.settings.retrieval.fusion == "learned" else None
+        if model is None or not retrieval.chunks or retrieval.chunks[0].probability is None:
+            return None
+        return round(model.confidence(retrieval), 4)
+
+    def covered(self, retrieval: Retrieval, confidence: float | None = None) -> bool:
+        """Whether retrieval found passages close enough to answer from.
+
+        With a confidence model: its P(on topic) at least the threshold fitted with it (or the
+        configured `confidence_threshold`); without: the best cosine against `abstain_threshold`.
+        """
+        if not retrieval.chunks:
+            return False
+        cfg = self.ctx.settings.retrieval
+        model = load_confidence()
+        if confidence is not None and model is not None:
+            threshold = cfg.confidence_threshold
+            on_topic = model.assess(retrieval)[1]
+            return on_topic >= (model.threshold if threshold is None else threshold)
+        return retrieval.best_similarity >= cfg.abstain_threshold
 
     def abstain(self, retrieval: Retrieval) -> Answer:
         """The plain 'not covered' answer, naming the nearest sessions where there are some."""
