@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from companion.app import build_pipeline
 from companion.core.identity import one_label_per_person
 from companion.faces.cli.peers import render
 from companion.features.ask.service import AnswerService
@@ -13,7 +14,6 @@ from companion.features.peers.models import PeerResult, PeerSuggestion, mailto_l
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context
-from ingest.service import build_pipeline
 
 pytestmark = pytest.mark.slow
 
