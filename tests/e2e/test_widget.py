@@ -50,6 +50,8 @@ def test_ask_see_cited_answer_expand_and_give_feedback(page: Page, server: Serve
     source = answer.locator(".sources details").first
     expect(source).to_be_visible(timeout=30_000)
     expect(answer).to_have_attribute("aria-busy", "false")
+    confidence = re.compile(r"^Confidence: (high|medium|low)$")
+    expect(answer.locator(".confidence")).to_have_text(confidence)
     summary = source.locator("summary")
     expect(summary).to_have_text(re.compile(r"^1\.Writing submissions workshop · "
                                             r"(Amara Okafor|Tom Reyes) · \d+:\d\d$"))

@@ -479,6 +479,12 @@
           list.appendChild(li);
         });
         msg.appendChild(list);
+        if (typeof answer.confidence === "number") {
+          // Calibrated on QMSum train: the chance the answer cites the right moment.
+          var level = answer.confidence >= 0.6 ? "high" : answer.confidence >= 0.3 ? "medium" : "low";
+          msg.appendChild(el("p", { className: "notice confidence", title: "Confidence " +
+            Math.round(answer.confidence * 100) + "%" }, "Confidence: " + level));
+        }
       }
       if (answer.notice) msg.appendChild(el("p", { className: "notice" }, answer.notice));
       if (!answer.abstained) { var tryIt = tryButton({ question: q }); if (tryIt) msg.appendChild(tryIt); }
