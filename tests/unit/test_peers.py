@@ -210,7 +210,7 @@ def test_cli_json_shape_and_plain_nobody(samples, monkeypatch):
     assert set(rows[0]) == {"person_id", "name", "role", "team", "contact", "score", "reason",
                             "evidence"}
     assert set(rows[0]["evidence"][0]) == {"session_id", "speaker", "start", "end", "turn_start",
-                                           "turn_end", "quote"}
+                                           "turn_end", "quote", "url", "session_title"}
     p = run("procurement rules for buying software")
     assert p.returncode == 0 and p.stdout.startswith("Nobody I can suggest")
     assert json.loads(run("procurement rules for buying software", "--json").stdout) == []
