@@ -39,16 +39,21 @@ def strengths(
         detector: the advice classifier; default the shipped weights.
 
     Returns:
-        (n,) values in [-1, 1]; higher is clearer advice.
+        (n,) values in [-1, 1]; higher is clearer advice. Vectors of another model (another
+        length than the detector's) cannot be scored and count as clear advice (1).
     """
     rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
     if rows.shape[0] == 0 or rows.size == 0:
         return np.zeros(0, dtype=np.float32)
-    advice = (detector or _detector()).predict_proba(rows)
+    model = detector or _detector()
+    if rows.shape[1] != model.dimension:
+        return np.ones(rows.shape[0], dtype=np.float32)
+    advice = model.predict_proba(rows)
     if cues is not None:
         advice = np.where([c == LIST_CUE for c in cues], 1.0, advice).astype(np.float32)
     house = shipped_filter()
-    chores = house.probability(rows) if house is not None else np.zeros_like(advice)
+    fits = house is not None and house.weights.shape[0] == rows.shape[1]
+    chores = house.probability(rows) if house is not None and fits else np.zeros_like(advice)
     return (advice - chores).astype(np.float32)
 
 
