@@ -232,7 +232,7 @@ def test_cli_json_shape_and_show(ctx, corpus):
     )
     assert set(rows[0]["support"]) == {"sessions", "speakers"}
     assert set(rows[0]["quotes"][0]) == {"session_id", "speaker", "start", "end", "turn_start",
-                                         "turn_end", "quote"}
+                                         "turn_end", "quote", "session_title", "url"}
     assert rows[0]["status"] in {"unreviewed", "approved", "retired"}
 
     show = subprocess.run([sys.executable, "-m", "companion", "tips", "show", rows[0]["id"]],
