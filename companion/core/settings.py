@@ -201,6 +201,17 @@ class TipsSettings(BaseModel):
         description="average closeness to a tip's quotes needed to join it (equal to "
         "same_tip_similarity: average linkage, so a long chain of near neighbours cannot grow)",
     )
+    link_floor: float = Field(
+        default=0.18,
+        description="closeness a quote needs to every quote of a tip to join it (complete "
+        "linkage: a quote unlike one member stays out even when the average is high; chosen "
+        "on the samples, where it lifts purity from 0.746 to 0.817)",
+    )
+    weak_strength: float = Field(
+        default=0.08,
+        description="advice minus housekeeping probability under which a quote is weak; a "
+        "tip whose every quote is weak is not listed, and strong advice never joins it",
+    )
     lexical_weight: float = Field(
         default=0.3, description="bonus per unit of shared content terms (IDF-weighted overlap)"
     )

@@ -58,7 +58,7 @@ def test_top_five_counts_a_second_fragment_as_a_miss_and_checks_session_counts()
 
 
 def test_any_corpus_in_the_samples_layout_is_accepted_and_others_are_refused(tmp_path: Path):
-    for corpus in ("ward", "oncall"):
+    for corpus in ("ward", "oncall", "staffroom"):
         check_layout(DEV / corpus)
         gold = load_gold(DEV / corpus / "gold" / "tips.jsonl")
         assert sum(len({o.session for o in g.occurrences}) >= 3 for g in gold) >= 3

@@ -23,6 +23,7 @@ import numpy as np
 from companion.core.settings import TipsSettings
 from companion.features.tips.polarity import opposed, polarity
 from companion.features.tips.similarity import Centroid, centred
+from companion.features.tips.strength import strengths
 from companion.features.tips.weights import Weigher, uniform_terms
 
 
@@ -34,11 +35,13 @@ class Member:
     quote: str
     vector: Any
     terms: Mapping[str, float] = field(default_factory=dict, compare=False)
+    strength: float | None = field(default=None, compare=False)  # None: scored from the vector
 
     @classmethod
-    def of(cls, tip_id: str, quote: str, vector: Any, weigh: Weigher = uniform_terms) -> Member:
+    def of(cls, tip_id: str, quote: str, vector: Any, weigh: Weigher = uniform_terms,
+           strength: float | None = None) -> Member:
         """A member with its weighted content terms computed."""
-        return cls(tip_id, quote, vector, weigh(quote))
+        return cls(tip_id, quote, vector, weigh(quote), strength)
 
 
 def term_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -69,6 +72,7 @@ class TipIndex:
         self.weigh = weigh
         self.redirects = dict(redirects or {})
         self._members: list[Member] = []
+        self._strength: list[float] = []  # advice strength of each member (see `strength`)
         self._rows: dict[str, list[int]] = {}  # surviving tip id -> its members' rows
         self._matrix: Any = None
         self._size = 0
@@ -85,9 +89,11 @@ class TipIndex:
             tip_id = self.redirects[tip_id]
         return tip_id
 
-    def member(self, tip_id: str, quote: str, vector: Any) -> Member:
+    def member(
+        self, tip_id: str, quote: str, vector: Any, strength: float | None = None
+    ) -> Member:
         """A member weighed the way this index weighs terms."""
-        return Member.of(tip_id, quote, vector, self.weigh)
+        return Member.of(tip_id, quote, vector, self.weigh, strength)
 
     def add(self, member: Member) -> None:
         """Make a quote available for matching."""
@@ -102,6 +108,9 @@ class TipIndex:
         if not self._primed:
             self._centroid.add(vector)
         self._members.append(member)
+        self._strength.append(
+            float(strengths(vector)[0]) if member.strength is None else member.strength
+        )
         self._rows.setdefault(self.resolve(member.tip_id), []).append(self._size)
         self._size += 1
 
@@ -137,11 +146,21 @@ class TipIndex:
         self._centred_for = key
         return self._centred @ centred(vector, centroid)[0]
 
-    def match(self, quote: str, vector: Any) -> tuple[str, float] | None:
-        """The tip this quote paraphrases, with its closeness; None when it is new advice."""
+    def match(
+        self, quote: str, vector: Any, strength: float | None = None
+    ) -> tuple[str, float] | None:
+        """The tip this quote paraphrases, with its closeness; None when it is new advice.
+
+        Besides closeness to the tip's nearest quote, average closeness to all its quotes
+        (`cohesion`) and closeness to each of them (`link_floor`, complete linkage) must hold,
+        and clear advice never joins a tip whose quotes are all weak (strength below
+        `weak_strength`): advice does not paraphrase a remark such as "I'll keep it short".
+        """
         if not self._size:
             return None
         cfg = self.settings
+        if strength is None:
+            strength = float(strengths(vector)[0])
         terms = self.weigh(quote)
         cosines = self.closeness(vector)
         near = np.nonzero(cosines >= cfg.same_tip_similarity - cfg.lexical_weight)[0]
@@ -164,17 +183,23 @@ class TipIndex:
                     continue
             if any(opposed(quote, self._members[i].quote) for i in rows):
                 continue  # a close quote of this tip advises the opposite
-            if self._cohesion(tip_id, terms, cosines) >= cfg.cohesion:
+            members = self._rows[tip_id]
+            if strength >= cfg.weak_strength and all(
+                self._strength[i] < cfg.weak_strength for i in members
+            ):
+                continue
+            links = self._links(tip_id, terms, cosines)
+            if sum(links) / len(links) >= cfg.cohesion and min(links) >= cfg.link_floor:
                 return tip_id, best
         return None
 
-    def _cohesion(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> float:
-        """Average closeness of a quote to every quote of a tip."""
-        rows = self._rows[tip_id]
+    def _links(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> list[float]:
+        """Closeness of a quote to every quote of a tip."""
         w = self.settings.lexical_weight
-        return sum(
-            float(cosines[i]) + w * term_overlap(terms, self._members[i].terms) for i in rows
-        ) / len(rows)
+        return [
+            float(cosines[i]) + w * term_overlap(terms, self._members[i].terms)
+            for i in self._rows[tip_id]
+        ]
 
 
 def contradiction_pairs(

@@ -69,6 +69,7 @@ class Candidate:
     quote: str
     cue: str
     section: str | None
+    advice_p: float = 1.0  # the detector's probability; 1 for an item of a tips list
 
     @property
     def quote_hash(self) -> str:
@@ -162,7 +163,7 @@ class _TurnPlan:
 
 
 def _turn_advice(session: Session, plan: _TurnPlan, advice: list[bool],
-                 settings: TipsSettings) -> Iterator[Candidate]:
+                 settings: TipsSettings, probs: list[float]) -> Iterator[Candidate]:
     text = plan.turn.text
     taken_to = -1
     for i, span in enumerate(plan.spans):
@@ -170,7 +171,8 @@ def _turn_advice(session: Session, plan: _TurnPlan, advice: list[bool],
             continue
         quote_span = _quote_span(text, plan.spans, i, advice, settings)
         taken_to = quote_span.end
-        yield _candidate(session, plan.turn, text[quote_span.start : quote_span.end], "advice")
+        yield _candidate(session, plan.turn, text[quote_span.start : quote_span.end], "advice",
+                         probs[i])
 
 
 def _list_item(
@@ -185,7 +187,9 @@ def _list_item(
         yield _candidate(session, turn, text[span.start : span.end], "tips-list")
 
 
-def _candidate(session: Session, turn: Turn, quote: str, cue: str) -> Candidate:
+def _candidate(
+    session: Session, turn: Turn, quote: str, cue: str, advice_p: float = 1.0
+) -> Candidate:
     return Candidate(
         session_id=session.id,
         speaker=turn.speaker,
@@ -195,6 +199,7 @@ def _candidate(session: Session, turn: Turn, quote: str, cue: str) -> Candidate:
         quote=quote,
         cue=cue,
         section=turn.section,
+        advice_p=float(advice_p),
     )
 
 
@@ -249,18 +254,23 @@ def extract_candidates(
         plans.append(_TurnPlan(turn, spans, scored))
     texts = [p.turn.text[p.spans[i].start : p.spans[i].end] for p in plans for i in p.scored]
     keep = np.zeros(0, dtype=bool)
+    proba = np.zeros(0, dtype=np.float32)
     if texts:
         model = detector or _detector()
         vectors = np.asarray((embed or _default_embed())(texts), dtype=np.float32)
-        keep = model.is_advice(vectors, settings.advice_threshold)
+        proba = model.predict_proba(vectors)
+        cut = model.threshold if settings.advice_threshold is None else settings.advice_threshold
+        keep = proba >= cut
     pos = 0
     for plan in plans:
         if is_tips_heading(plan.turn.section, settings):
             out.extend(_list_item(session, plan.turn, plan.spans, settings))
             continue
         advice = [False] * len(plan.spans)
+        probs = [0.0] * len(plan.spans)
         for i in plan.scored:
             advice[i] = bool(keep[pos])
+            probs[i] = float(proba[pos])
             pos += 1
-        out.extend(_turn_advice(session, plan, advice, settings))
+        out.extend(_turn_advice(session, plan, advice, settings, probs))
     return out

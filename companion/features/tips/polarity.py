@@ -8,7 +8,9 @@ known to be about the same thing) pull in opposite directions:
   while they share most content words;
 - timing: one says now, straight away, as you go, every time; the other says later, at the end,
   in one go, in batches, wait ("don't wait" counts as now);
-- order: both say what comes first and name different things ("X first" / "Y first").
+- order: both say what comes first and name different things ("X first" / "Y first");
+- preference: one prefers something over an act ("X is safer than undoing it", "rather than
+  Y", "instead of Y") that the other recommends.
 
 No word here names a topic's actions; the lists are English words of time, frequency and
 negation. Calibrated with `python -m evals.tips_pairs` on opposed and paraphrase pairs.
@@ -73,6 +75,12 @@ _FIRST = re.compile(
     r"\b([a-z]+)[- ]first\b(?=\s*(?:[,.;:!?)]|$|and\b|then\b))", re.I
 )
 _GOES_FIRST = re.compile(r"\b([a-z]+)\s+(?:goes|comes|go|come)\s+first\b", re.I)
+# "safer than undoing", "better than Y", "rather than Y", "instead of Y": Y is dispreferred.
+_OVER = re.compile(
+    r"\b(?:(?:safer|better|quicker|faster|easier|wiser|cheaper|more \w+|less \w+)"
+    r"(?:\s+\w+){0,2}\s+than|rather than|instead of)\s+(?:just\s+)?([a-z]+)",
+    re.I,
+)
 _NEGATION_TERMS = frozenset({"never", "don", "dont", "avoid", "stop", "resist", "instead"})
 # Words before "first" that do not name what to do first ("the first", "it first").
 _NOT_ACTS = frozenset(
@@ -136,6 +144,26 @@ def first_acts(quote: str) -> set[str]:
     return {stem(a) for a in acts if a not in _NOT_ACTS}
 
 
+def dispreferred(quote: str) -> set[str]:
+    """Stems of what the quote advises against by preferring something else."""
+    text = quote.replace("’", "'")
+    return {stem(m.group(1).lower()) for m in _OVER.finditer(text)} - _NOT_ACTS
+
+
+def recommends(quote: str, act: str) -> bool:
+    """True when the quote asks for `act` (a stem): it names it, not as dispreferred or banned."""
+    if act in dispreferred(quote) or polarity(quote) < 0:
+        return False
+    return act in {stem(t) for t in content_terms(core(quote))}
+
+
+def preferences_conflict(quote_a: str, quote_b: str) -> bool:
+    """True when one quote prefers something over an act the other recommends."""
+    return any(recommends(quote_b, act) for act in dispreferred(quote_a)) or any(
+        recommends(quote_a, act) for act in dispreferred(quote_b)
+    )
+
+
 def orders_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
     """True when both say what comes first and they name different things."""
     left, right = set(a), set(b)
@@ -162,4 +190,6 @@ def opposed(quote_a: str, quote_b: str, min_shared: float = 0.5) -> bool:
         return True
     if timing(quote_a) * timing(quote_b) < 0:
         return True
-    return orders_conflict(first_acts(quote_a), first_acts(quote_b))
+    if orders_conflict(first_acts(quote_a), first_acts(quote_b)):
+        return True
+    return preferences_conflict(quote_a, quote_b)

@@ -28,6 +28,7 @@ from companion.features.tips.models import (
     Wording,
 )
 from companion.features.tips.store import StoredQuote, TipRow, TipStore
+from companion.features.tips.strength import is_weak_tip, strengths
 from companion.features.tips.wording_cache import CachedWording, WordingCache, quote_set_hash
 from companion.retrieval.context import Context
 
@@ -104,13 +105,17 @@ class _Built:
     tip: Tip
     row: TipRow
     quotes: list[StoredQuote]
+    strength: float = 1.0  # the clearest quote's advice strength (see `strength`)
 
     def rank_key(self, outcome_weight: float = 0.0) -> tuple[Any, ...]:
-        """Sessions first (plus, when weighted, what learners who tried it reported)."""
+        """Sessions first (plus, when weighted, what learners who tried it reported).
+
+        Ties go to more people, then to the clearer advice, then to the most recent.
+        """
         support, o = self.tip.support, self.tip.outcomes
         score = support.sessions + outcome_weight * (o.worked + o.partly / 2 - o.did_not)
-        return (-score, -support.speakers, _negated_date(self.tip.last_seen),
-                -len(self.quotes), self.tip.id)
+        return (-score, -support.speakers, -round(self.strength, 2),
+                _negated_date(self.tip.last_seen), -len(self.quotes), self.tip.id)
 
 
 def _negated_date(date: str | None) -> int:
@@ -196,7 +201,12 @@ class TipViews:
             (q.speaker, q.session_id) for qs in by_tip.values() for q in qs if q.speaker)
         links = self.store.links()
         wordings = WordingCache(self.ctx.catalog).accepted()
-        visible = {tid for tid in by_tip if tid in rows and not rows[tid].merged_into}
+        power = self._strengths(by_tip)
+        weak = self.settings.weak_strength
+        visible = {
+            tid for tid in by_tip if tid in rows and not rows[tid].merged_into
+            and (rows[tid].status != "unreviewed" or not is_weak_tip(power[tid], weak))
+        }
         built: list[_Built] = []
         for tip_id in sorted(visible):
             row, quotes = rows[tip_id], by_tip[tip_id]
@@ -218,13 +228,25 @@ class TipViews:
                 contradicts=sorted(links.get(tip_id, set()) & visible),
                 quotes=[_tip_quote(q) for q in quotes],
             )
-            built.append(_Built(tip, row, quotes))
+            built.append(_Built(tip, row, quotes, max(power[tip_id])))
         if self.outcomes is not None:
             counts = self.outcomes.outcomes([b.tip.id for b in built])
             for b in built:
                 if b.tip.id in counts:
                     b.tip.outcomes = counts[b.tip.id]
         return built
+
+    @staticmethod
+    def _strengths(by_tip: dict[str, list[StoredQuote]]) -> dict[str, list[float]]:
+        """Each shown quote's advice strength, by tip (one batch over all quotes)."""
+        flat = [q for quotes in by_tip.values() for q in quotes]
+        if not flat:
+            return {}
+        values = strengths(np.stack([q.vector for q in flat]), [q.cue for q in flat]).tolist()
+        out: dict[str, list[float]] = {}
+        for q, v in zip(flat, values, strict=True):
+            out.setdefault(q.tip_id, []).append(float(v))
+        return out
 
     def topic_scores(self, topic: str, include_retired: bool = True) -> dict[str, float]:
         """How close each shown tip is to `topic` (what `--topic` thresholds), by tip id."""
