@@ -114,20 +114,19 @@ class SentenceTransformerEmbeddings(Embeddings):
 
         texts = list(texts)
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
+            # Taken before any eviction: a call with more texts than the cache holds must not
+            # lose rows it found there (that gave arrays of mixed shapes on long meetings).
+            found: dict[str, Any] = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:
             fresh = self._encode(missing, False)
+            found.update(zip(missing, fresh, strict=True))
             with self._lock:
                 for text, row in zip(missing, fresh, strict=True):
                     self._recent[text] = row
                     self._recent.move_to_end(text)
                 while len(self._recent) > self._recent_max:
                     self._recent.popitem(last=False)
-                found: dict[str, Any] = {t: self._recent.get(t) for t in texts}
-            found.update(zip(missing, fresh, strict=True))
-        else:
-            with self._lock:
-                found = {t: self._recent[t] for t in texts}
         if not texts:
             return self._encode([], False)
         return np.stack([found[t] for t in texts])

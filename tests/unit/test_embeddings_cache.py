@@ -31,3 +31,17 @@ def test_repeated_texts_are_encoded_once_and_give_the_same_rows(
     assert np.allclose(first, direct, atol=1e-6)
     assert np.allclose(again[0], first[1]) and np.allclose(again[2], first[0])
     assert again.shape == (3, first.shape[1])
+
+
+def test_a_call_with_more_new_texts_than_the_cache_holds_keeps_every_row() -> None:
+    # A long meeting embeds thousands of sentences in one call; rows found in the cache before
+    # the call must survive the evictions the call's new texts cause (a mixed-shape crash).
+    from tests.fakes import HashingEmbeddings
+
+    fake = HashingEmbeddings()
+    fake._recent_max = 3
+    warm = fake.embed_many(["alpha one", "beta two"])
+    rows = fake.embed_many(["alpha one", "gamma three", "delta four", "epsilon five", "beta two"])
+    assert rows.shape == (5, warm.shape[1])
+    assert np.allclose(rows[0], warm[0]) and np.allclose(rows[4], warm[1])
+    assert len(fake._recent) == 3
