@@ -432,7 +432,7 @@ def main() -> None:
     worker("export real vectors", "export", "--data", str(real_store), "--known", str(known))
     figures += rss_figures(small, corpora[args.rss], args.chunks, args.rss, known)
     mid_store = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
-    big_store = bulk_store(mid_store, corpora[args.big], f"bulk-{args.big}", known)
+    big_store = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
     k = settings.retrieval.answer_chunks
     figures += ask_figures(
         [
