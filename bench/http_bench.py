@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 
 def api_available() -> str | None:
     """None when the API can be served, else why not."""
-    if not (ROOT / "companion" / "api" / "app.py").is_file():
+    if not (ROOT / "companion" / "faces" / "api" / "app.py").is_file():
         return "companion/faces/api/app.py does not exist yet"
     try:
         from companion.faces.api.app import create_app  # noqa: F401

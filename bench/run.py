@@ -1,6 +1,7 @@
 """Runs every benchmark side by side and rewrites bench/RESULTS.md and bench/results.json.
 
-    python bench/run.py [--chunks 10000] [--big 100000] [--questions 100] [--no-http] [--quick]
+    python bench/run.py [--chunks 10000] [--mid 30000] [--big 100000] [--rss N]
+                        [--questions 100] [--http-seconds 90] [--no-http] [--quick]
 
 Work folders live under .companion/bench/ (git-ignored); the corpora are built once and reused.
 See the "What was measured" section of RESULTS.md for the method of each figure.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".companion" / "bench"
 WORKER = Path(__file__).resolve().parent / "worker.py"
 LOADS: dict[str, float] = {}
+REUSE_BULK = False  # --reuse-bulk: keep the synthetic ask stores of an earlier run
 
 
 def say(message: str) -> None:
@@ -87,110 +88,78 @@ def fresh(folder: Path) -> Path:
 def ingest_figures(corpus: Path, n: int, settings: Settings) -> tuple[list[Figure], Path]:
     """`companion ingest` vs raw encode vs the naive LangChain pipeline, then re-ingests.
 
-    The product ingests the whole corpus; the baselines (and the listener-free core pipeline,
-    for attribution) run on a fixed fifth of it, so the run fits its time budget: rates are
-    compared, per chunk for raw encode and per transcript character for the naive pipeline.
+    The product ingests the whole corpus once (that store serves ask and HTTP). The
+    comparisons run on a fixed fifth of it, back to back: raw encode, naive, the product with
+    the embed cache on and off, and the listener-free core pipeline (attribution); rates per
+    CPU-second, per chunk against raw encode and per transcript character against naive.
     """
     store = fresh(WORK / f"store-{n}")
     product = worker(
         "companion ingest", "ingest", "--data", str(store), "--corpus", str(corpus), "--warm"
     )
     fifth = corpus_subset(corpus, 5)
-    texts = chunk_texts(corpus, settings)
-    sample = random.Random(0).sample(texts, max(1, len(texts) // 5))
+    texts = chunk_texts(fifth, settings)
     text_file = WORK / f"texts-{n}.json"
-    text_file.write_text(json.dumps(sample), encoding="utf-8")
+    text_file.write_text(json.dumps(texts), encoding="utf-8")
     batch = str(settings.embedding.batch_size)
+    # The same fifth of the corpus for every contender, one right after the other, so they
+    # share the machine's load: raw encode of the product's own chunk texts, the naive
+    # LangChain pipeline on the same files, and the product with its embed cache on and off.
     raw = worker("raw encode", "encode", "--texts", str(text_file), "--batch", batch)
-    core = worker(
-        "core ingest (no listeners)",
-        "ingest",
-        "--data",
-        str(fresh(WORK / "store-core")),
-        "--corpus",
-        str(fifth),
-        "--warm",
-        "--core",
-    )
     naive = worker(
-        "naive langchain",
-        "naive",
-        "--corpus",
-        str(fifth),
-        "--persist",
-        str(fresh(WORK / f"naive-{n}")),
-        "--batch",
-        batch,
+        "naive langchain", "naive", "--corpus", str(fifth),
+        "--persist", str(fresh(WORK / f"naive-{n}")), "--batch", batch,
     )
-    chars, fifth_chars = transcript_chars(corpus), transcript_chars(fifth)
-    rate = {
-        f"{name}_{key}": r["chunks"] / r[key]
-        for name, r in (("p", product), ("r", raw), ("c", core))
-        for key in ("seconds", "cpu_seconds")
+    runs = {
+        "on": worker("product ingest, cache on", "ingest", "--data",
+                     str(fresh(WORK / "store-fifth")), "--corpus", str(fifth), "--warm"),
+        "off": worker("product ingest, cache off", "ingest", "--data",
+                      str(fresh(WORK / "store-fifth-nocache")), "--corpus", str(fifth),
+                      "--warm", "--no-cache"),
     }
-    p_char, n_char = chars / product["seconds"], fifth_chars / naive["seconds"]
-    p_char_cpu, n_char_cpu = chars / product["cpu_seconds"], fifth_chars / naive["cpu_seconds"]
-    raw_name = (
-        f"raw SentenceTransformer.encode of {raw['chunks']:,} of the same chunk texts, same batch"
+    core = worker(
+        "core ingest (no listeners)", "ingest", "--data", str(fresh(WORK / "store-core")),
+        "--corpus", str(fifth), "--warm", "--core",
     )
+    fifth_chars = transcript_chars(fifth)
+    raw_rate = raw["chunks"] / raw["cpu_seconds"]
+    naive_rate = fifth_chars / naive["cpu_seconds"]
     figures = [
         Figure(
-            f"companion ingest throughput, {product['chunks']:,} chunks",
-            rate["p_seconds"],
+            f"companion ingest, whole corpus, {product['chunks']:,} chunks (wall)",
+            product["chunks"] / product["seconds"],
             "chunks/s",
-            rate["r_seconds"],
-            raw_name,
-            rate["p_seconds"] / rate["r_seconds"],
-            "≥ 0.9",
-            rate["p_seconds"] / rate["r_seconds"] >= 0.9,
-            f"product {product['seconds']:.0f} s wall / {product['cpu_seconds']:.0f} CPU-s",
-        ),
-        Figure(
-            "companion ingest throughput per CPU-second",
-            rate["p_cpu_seconds"],
-            "chunks/CPU-s",
-            rate["r_cpu_seconds"],
-            "raw encode",
-            rate["p_cpu_seconds"] / rate["r_cpu_seconds"],
-            "≥ 0.9",
-            rate["p_cpu_seconds"] / rate["r_cpu_seconds"] >= 0.9,
-            "CPU time of the process, all threads: moves less with other people's load",
-        ),
-        Figure(
-            f"core ingest (no tips/summaries listeners), {core['chunks']:,} chunks",
-            rate["c_cpu_seconds"],
-            "chunks/CPU-s",
-            rate["r_cpu_seconds"],
-            "raw encode",
-            rate["c_cpu_seconds"] / rate["r_cpu_seconds"],
-            "(attribution)",
-            None,
-            f"parse + chunk + embed + Chroma + catalog/FTS on a fifth of the corpus; "
-            f"{rate['c_seconds']:.1f} chunks/s wall",
-        ),
-        Figure(
-            "companion ingest vs naive LangChain (wall)",
-            p_char,
-            "transcript chars/s",
-            n_char,
-            "RecursiveCharacterTextSplitter + HuggingFaceEmbeddings + Chroma.from_documents",
-            p_char / n_char,
-            "≥ 1.0 (not slower)",
-            p_char >= n_char,
-            f"naive on a fifth of the corpus: {naive['chunks']:,} chunks of ≤1000 chars, "
-            f"{naive['chunks'] / naive['seconds']:.1f} chunks/s",
-        ),
-        Figure(
-            "companion ingest vs naive LangChain (CPU)",
-            p_char_cpu,
-            "chars/CPU-s",
-            n_char_cpu,
-            "naive LangChain",
-            p_char_cpu / n_char_cpu,
-            "≥ 1.0",
-            p_char_cpu >= n_char_cpu,
-        ),
+            note=f"{product['seconds']:.0f} s wall / {product['cpu_seconds']:.0f} CPU-s; "
+            "builds the store that the ask and HTTP figures read",
+        )
     ]
+    for cache, r in runs.items():
+        rate = r["chunks"] / r["cpu_seconds"]
+        char_rate = fifth_chars / r["cpu_seconds"]
+        figures += [
+            Figure(
+                f"ingest vs raw encode per CPU-second, embed cache {cache}",
+                rate, "chunks/CPU-s", raw_rate,
+                f"SentenceTransformer.encode of the same {raw['chunks']:,} chunk texts, same batch",
+                rate / raw_rate, "≥ 0.9", rate / raw_rate >= 0.9,
+                f"{r['chunks']:,} chunks in {r['cpu_seconds']:.0f} CPU-s "
+                f"({r['seconds']:.0f} s wall); raw {raw['cpu_seconds']:.0f} CPU-s",
+            ),
+            Figure(
+                f"ingest vs naive LangChain per CPU-second, embed cache {cache}",
+                char_rate, "chars/CPU-s", naive_rate,
+                "RecursiveCharacterTextSplitter + HuggingFaceEmbeddings + Chroma.from_documents",
+                char_rate / naive_rate, "≥ 1.0", char_rate >= naive_rate,
+                f"same {fifth_chars:,} transcript characters; naive {naive['chunks']:,} chunks "
+                f"of ≤1000 chars in {naive['cpu_seconds']:.0f} CPU-s",
+            ),
+        ]
+    core_rate = core["chunks"] / core["cpu_seconds"]
+    figures.append(Figure(
+        "core ingest (no tips/summaries listeners)", core_rate, "chunks/CPU-s", raw_rate,
+        "raw encode", core_rate / raw_rate, "(attribution)", None,
+        "parse + chunk + embed + Chroma + catalog/FTS on the same fifth",
+    ))
     again = worker("re-ingest unchanged", "ingest", "--data", str(store), "--corpus", str(corpus))
     share = again["seconds"] / product["seconds"]
     figures.append(
@@ -236,16 +205,14 @@ def ingest_figures(corpus: Path, n: int, settings: Settings) -> tuple[list[Figur
 
 
 def rss_figures(
-    small: Path, big: Path, n_small: int, n_big: int, real_store: Path
-) -> tuple[list[Figure], Path]:
+    small: Path, big: Path, n_small: int, n_big: int, known: Path
+) -> list[Figure]:
     """Peak RSS of ingest at two sizes, both embedding without the model.
 
     The chunk texts the real ingest embedded keep their model vectors (exported from its
     store); every other text gets a hashed random unit vector. The big corpus starts with the
     small one's files, so the big store holds the real chunks plus synthetic bulk.
     """
-    known = WORK / f"vectors-{n_small}"
-    worker("export real vectors", "export", "--data", str(real_store), "--known", str(known))
     a = worker(
         f"stub ingest {n_small:,}",
         "ingest",
@@ -289,7 +256,25 @@ def rss_figures(
             ratio <= 1.5,
             note,
         )
-    ], big_store
+    ]
+
+
+def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> Path:
+    """A copy of `base` grown to the corpus's size with synthetic bulk, for ask latency.
+
+    The bulk goes through the core pipeline (parse, chunk, catalog + FTS, Chroma) with
+    deterministic hashed unit vectors instead of the model and without the tips and summaries
+    listeners: ask reads only chunks, FTS and vectors. Sessions already in `base` are unchanged.
+    """
+    target = WORK / name
+    if REUSE_BULK and (target / "catalog.sqlite3").is_file():
+        say(f"reusing {name} (--reuse-bulk)")
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(base, target)
+    worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus", str(corpus),
+           "--stub", "--known", str(known), "--core")
+    return target
 
 
 def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Figure]:
@@ -307,6 +292,7 @@ def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Fig
             str(k),
             env=QUERY_ENV,
         )
+        label = f"{r['vectors']:,} chunks ({label})"  # what the store really holds
         p50, p95 = percentile(r["product"], 50) * 1000, percentile(r["product"], 95) * 1000
         b50, b95 = percentile(r["baseline"], 50) * 1000, percentile(r["baseline"], 95) * 1000
         n = len(r["product"])
@@ -338,16 +324,17 @@ def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Fig
     return figures
 
 
-def http_figures(store: Path, qs: list[str], quick: bool) -> list[Figure]:
+def http_figures(store: Path, qs: list[str], seconds: int) -> list[Figure]:
     reason = api_available()
     if reason:
         return [Figure("HTTP POST /v1/ask", None, "", note=f"skipped: {reason}")]
+    quick = seconds < 60
     plan = [(1, 10 if quick else 40), (8, 40 if quick else 160), (32, 64 if quick else 320)]
     LOADS["http"] = load_now()
     say("HTTP load")
     figures = []
     try:
-        runs = run_http(store, qs, plan, seconds=30 if quick else 90)
+        runs = run_http(store, qs, plan, seconds=seconds)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         say(f"HTTP failed: {exc}")
         return [Figure("HTTP POST /v1/ask", None, "", note=f"failed: {str(exc)[-300:]}")]
@@ -377,29 +364,31 @@ METHOD = [
     "session ids) until the product's chunker yields the target count; from the second copy on, "
     "a seeded RNG swaps about a third of each turn's longer words for corpus words, so no "
     "sentence repeats (the manifest records the distinct-sentence share) and no cache can serve "
-    "a later copy.",
+    "a later copy. A bigger corpus starts with the smaller one's files.",
     "- **Ingest**: each job in a fresh process (`bench/worker.py`), default settings (torch "
     "threads = cores), model loaded before the clock starts. Product = "
-    "`build_pipeline(ctx).ingest([corpus])`, exactly what `companion ingest` runs (parse, chunk, "
-    "embed, Chroma upsert, catalog + FTS, tips and summaries listeners), on the whole corpus. "
-    "Baselines on a fixed part, to keep the run in its time budget: raw encode = "
-    "`SentenceTransformer.encode` of a seeded random fifth of the product's own chunk texts, "
-    "same batch size, normalised; naive = `RecursiveCharacterTextSplitter(1000, 100)` over "
-    "'Speaker: text' transcripts + `HuggingFaceEmbeddings` of the same model folder (same batch "
-    "size) + `Chroma.from_documents`, on every fifth meeting file; core = the product pipeline "
-    "without listeners on the same files. Rates are compared (chunks/s against raw encode, "
-    "transcript characters/s against naive).",
-    "- **Peak RSS**: `ru_maxrss` of the ingest process at both sizes, neither loading the model "
-    "(exported model vectors for the real chunks, hashed random unit vectors for everything "
-    "else), so the figure is the pipeline's own memory: does it stream or hold the corpus.",
-    "- **Ask latency**: per question, interleaved: `AnswerService.ask` (extractive; retrieval, "
-    "composition, verification) and embed-query + `collection.query` on the same store, both "
-    "with `COMPANION_EMBEDDING__THREADS=1` (see findings: with 2 threads a single question "
-    "embedding dominates everything on a busy machine). The big store holds the real chunks "
-    "with their model vectors plus synthetic bulk (rewritten QMSum text) with hashed random "
-    "unit vectors; questions are embedded with the real model.",
+    "`build_pipeline(ctx).ingest([corpus])` (= `Companion(ctx=ctx).pipeline().ingest`, what "
+    "`companion ingest` runs: parse, chunk, embed, Chroma upsert, catalog + FTS, tips and "
+    "summaries listeners). It ingests the whole small corpus once for the store; the ratios come "
+    "from one fifth of its files (every fifth file), run back to back in this order: raw "
+    "`SentenceTransformer.encode` of the product's own chunk texts of that fifth (same batch, "
+    "normalised), naive = `RecursiveCharacterTextSplitter(1000, 100)` over 'Speaker: text' + "
+    "`HuggingFaceEmbeddings` (same model folder, same batch) + `Chroma.from_documents`, the "
+    "product with its 4,096-sentence embed cache on, the product with it off (every embed call "
+    "encodes), the product without listeners (attribution). Compared per CPU-second of the "
+    "process (all threads), which moves less with other people's load than wall time.",
+    "- **Peak RSS**: `ru_maxrss` of a full-pipeline ingest (listeners on) at the small size and "
+    "at `--rss`, neither loading the model: exported model vectors for the real chunk texts, "
+    "hashed random unit vectors (labelled synthetic) for everything else; so the figure is the "
+    "pipeline's own memory: does it stream or hold the corpus.",
+    "- **Ask latency**: the mid and big stores are the real store plus synthetic bulk: the "
+    "bigger corpora's other files (distinct rewritten text) go through the core pipeline "
+    "(catalog + FTS + Chroma) with deterministic hashed unit vectors, no model and no listeners. "
+    "Per question, interleaved on the same store: `AnswerService.ask` (extractive; retrieval, "
+    "composition, verification) and embed-query + `collection.query(k)`; both with "
+    "`COMPANION_EMBEDDING__THREADS=1`; questions (QMSum val) embedded with the real model.",
     "- **HTTP**: `companion serve` (1 worker, `COMPANION_EMBEDDING__THREADS=1`) on loopback over "
-    "the real store, an admin key from "
+    "the real small store, an admin key from "
     "`companion keys create --scope admin --json`, rate limits lifted by environment (they are "
     "policy, not capacity); httpx clients in threads, bounded by request count and time.",
 ]
@@ -408,33 +397,48 @@ METHOD = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000)
+    parser.add_argument("--mid", type=int, default=30_000)
     parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--rss", type=int, default=None,
+                        help="size of the peak-RSS ingest (default: --big)")
     parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--http-seconds", type=int, default=90)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--reuse-bulk", action="store_true",
+                        help="reuse the synthetic ask stores (bulk-N) of an earlier run")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     args = parser.parse_args()
     if args.quick:
-        args.chunks, args.big, args.questions = 300, 2_000, 10
+        args.chunks, args.mid, args.big, args.questions = 300, 1_000, 2_000, 10
+        args.http_seconds = 30
+    args.rss = args.rss or args.big
+    global REUSE_BULK
+    REUSE_BULK = args.reuse_bulk
     started = time.perf_counter()
     info = machine()
     settings = Settings()
     WORK.mkdir(parents=True, exist_ok=True)
-    say(f"corpora: {args.chunks:,} and {args.big:,} chunks")
-    small = WORK / f"corpus-{args.chunks}"
-    big = WORK / f"corpus-{args.big}"
-    build_corpus(small, args.chunks, settings)
-    build_corpus(big, args.big, settings)
+    sizes = sorted({args.chunks, args.mid, args.big, args.rss})
+    say("corpora: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
+    corpora = {n: WORK / f"corpus-{n}" for n in sizes}
+    for n, folder in corpora.items():
+        build_corpus(folder, n, settings)
     qs = questions(args.questions)
     qfile = WORK / "questions.json"
     qfile.write_text(json.dumps(qs), encoding="utf-8")
+    small = corpora[args.chunks]
     figures, real_store = ingest_figures(small, args.chunks, settings)
-    rss, big_store = rss_figures(small, big, args.chunks, args.big, real_store)
-    figures += rss
+    known = WORK / f"vectors-{args.chunks}"
+    worker("export real vectors", "export", "--data", str(real_store), "--known", str(known))
+    figures += rss_figures(small, corpora[args.rss], args.chunks, args.rss, known)
+    mid_store = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
+    big_store = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
     k = settings.retrieval.answer_chunks
     figures += ask_figures(
         [
-            (f"{args.chunks:,} chunks (real vectors)", real_store),
-            (f"{args.big:,} chunks (real + synthetic bulk)", big_store),
+            ("real vectors", real_store),
+            (f"real + synthetic bulk, --mid {args.mid:,}", mid_store),
+            (f"real + synthetic bulk, --big {args.big:,}", big_store),
         ],
         qfile,
         k,
@@ -442,7 +446,7 @@ def main() -> None:
     if args.no_http:
         figures.append(Figure("HTTP POST /v1/ask", None, "", note="skipped: --no-http"))
     else:
-        figures += http_figures(real_store, qs, args.quick)
+        figures += http_figures(real_store, qs, args.http_seconds)
     context = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,

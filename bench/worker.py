@@ -1,6 +1,7 @@
 """One measured job in a fresh process; prints one JSON line (timings, CPU, peak RSS).
 
     python bench/worker.py ingest --data DIR --corpus DIR [--stub [--known P]] [--warm] [--core]
+                                  [--no-cache]
     python bench/worker.py encode --texts FILE --batch 64
     python bench/worker.py naive  --corpus DIR --persist DIR --batch 64
     python bench/worker.py ask    --data DIR --questions FILE --k 5
@@ -79,6 +80,8 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
 
     embeddings = HashedUnitVectors(load_known(args.known)) if args.stub else None
     ctx = Context(Settings(data_dir=Path(args.data)), embeddings=embeddings)
+    if args.no_cache:  # every call encodes: no sentence shared by two features is reused
+        ctx.embeddings._recent_max = 0
     if args.warm and not args.stub:
         ctx.embeddings.embed_query("warm up")
     # --core: the same pipeline without the tips and summaries listeners (attribution only).
@@ -217,6 +220,7 @@ def main() -> None:
     parser.add_argument("--stub", action="store_true")
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--core", action="store_true")
+    parser.add_argument("--no-cache", action="store_true", help="turn the embed cache off")
     parser.add_argument("--known", help="prefix of exported vectors (with --stub)")
     args = parser.parse_args()
     jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export}

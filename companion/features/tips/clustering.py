@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,11 @@ class Member:
            strength: float | None = None) -> Member:
         """A member with its weighted content terms computed."""
         return cls(tip_id, quote, vector, weigh(quote), strength)
+
+
+# `opposed` is pure and an update re-checks the close pairs of every tip it touched, most of
+# them checked by the previous update already: remembering verdicts keeps that cost flat.
+_opposed = lru_cache(maxsize=1 << 16)(opposed)
 
 
 def term_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -73,6 +79,7 @@ class TipIndex:
         self.redirects = dict(redirects or {})
         self._members: list[Member] = []
         self._strength: list[float] = []  # advice strength of each member (see `strength`)
+        self._weighed: dict[int, Mapping[str, float]] = {}
         self._rows: dict[str, list[int]] = {}  # surviving tip id -> its members' rows
         self._matrix: Any = None
         self._size = 0
@@ -92,8 +99,21 @@ class TipIndex:
     def member(
         self, tip_id: str, quote: str, vector: Any, strength: float | None = None
     ) -> Member:
-        """A member weighed the way this index weighs terms."""
-        return Member.of(tip_id, quote, vector, self.weigh, strength)
+        """A member; its terms are weighed when a match first needs them (`_terms`)."""
+        return Member(tip_id, quote, vector, strength=strength)
+
+    def _terms(self, row: int) -> Mapping[str, float]:
+        """The weighted terms of a member, computed once and only for members a match reads.
+
+        Weighing every stored quote on each update cost more than the matching itself; only
+        the members near a new quote, and the quotes of the tips they belong to, are read.
+        """
+        terms = self._weighed.get(row)
+        if terms is None:
+            member = self._members[row]
+            terms = member.terms or self.weigh(member.quote)
+            self._weighed[row] = terms
+        return terms
 
     def add(self, member: Member) -> None:
         """Make a quote available for matching."""
@@ -166,7 +186,7 @@ class TipIndex:
         near = np.nonzero(cosines >= cfg.same_tip_similarity - cfg.lexical_weight)[0]
         lexical = cfg.lexical_weight
         scores = {
-            int(i): float(cosines[i]) + lexical * term_overlap(terms, self._members[i].terms)
+            int(i): float(cosines[i]) + lexical * term_overlap(terms, self._terms(int(i)))
             for i in near
         }
         by_tip: dict[str, list[int]] = {}
@@ -181,7 +201,7 @@ class TipIndex:
                 # A prohibition rarely paraphrases an instruction: ask for more closeness.
                 if best < cfg.same_tip_similarity + cfg.polarity_margin:
                     continue
-            if any(opposed(quote, self._members[i].quote) for i in rows):
+            if any(_opposed(quote, self._members[i].quote) for i in rows):
                 continue  # a close quote of this tip advises the opposite
             members = self._rows[tip_id]
             if strength >= cfg.weak_strength and all(
@@ -197,7 +217,7 @@ class TipIndex:
         """Closeness of a quote to every quote of a tip."""
         w = self.settings.lexical_weight
         return [
-            float(cosines[i]) + w * term_overlap(terms, self._members[i].terms)
+            float(cosines[i]) + w * term_overlap(terms, self._terms(i))
             for i in self._rows[tip_id]
         ]
 
@@ -207,6 +227,7 @@ def contradiction_pairs(
     threshold: float,
     among: set[str] | None = None,
     lexical_weight: float = 0.0,
+    verdicts: dict[tuple[str, str], bool] | None = None,
 ) -> set[tuple[str, str]]:
     """Pairs of tips with a close pair of quotes that advise opposite things.
 
@@ -221,11 +242,21 @@ def contradiction_pairs(
         among: only pairs with at least one of these tips (the ones an update touched), so an
             update costs (its quotes x all quotes), not (all quotes)^2.
         lexical_weight: bonus per unit of shared content terms.
+        verdicts: remembered verdicts of quote pairs (a verdict depends only on the two
+            quotes, their vectors and the two settings): an update re-reads the close pairs of
+            every tip it touched, most of them judged by the update before.
     """
+    verdicts = {} if verdicts is None else verdicts
     if len(members) < 2:
         return set()
     matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    terms = [m.terms or uniform_terms(m.quote) for m in members] if lexical_weight else []
+    weighed: dict[int, Mapping[str, float]] = {}
+
+    def terms(i: int) -> Mapping[str, float]:  # only the close pairs need terms
+        if i not in weighed:
+            weighed[i] = members[i].terms or uniform_terms(members[i].quote)
+        return weighed[i]
+
     floor = threshold - lexical_weight
     if among is None:
         close = np.argwhere(np.triu(matrix @ matrix.T >= floor, k=1))
@@ -235,17 +266,27 @@ def contradiction_pairs(
             return set()
         hits = np.argwhere(matrix[rows] @ matrix.T >= floor)
         close = np.stack([rows[hits[:, 0]], hits[:, 1]], axis=1) if len(hits) else hits
+        # A pair with both quotes among the touched rows comes up twice: keep one.
+        touched = np.zeros(len(members), dtype=bool)
+        touched[rows] = True
+        close = close[~touched[close[:, 1]] | (close[:, 0] < close[:, 1])] if len(close) else close
+    if len(close):  # quotes of one tip never link it to itself
+        tip_of = {t: n for n, t in enumerate(sorted({m.tip_id for m in members}))}
+        tips = np.array([tip_of[m.tip_id] for m in members], dtype=np.int64)
+        close = close[tips[close[:, 0]] != tips[close[:, 1]]]
     pairs: set[tuple[str, str]] = set()
     for i, j in close:
         a, b = members[int(i)], members[int(j)]
-        if a.tip_id == b.tip_id:
-            continue
         key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
         if key in pairs:
             continue
-        score = float(matrix[int(i)] @ matrix[int(j)])
-        if lexical_weight:
-            score += lexical_weight * term_overlap(terms[int(i)], terms[int(j)])
-        if score >= threshold and opposed(a.quote, b.quote):
+        pair = (min(a.quote, b.quote), max(a.quote, b.quote))
+        verdict = verdicts.get(pair)
+        if verdict is None:
+            score = float(matrix[int(i)] @ matrix[int(j)])
+            if lexical_weight:
+                score += lexical_weight * term_overlap(terms(int(i)), terms(int(j)))
+            verdict = verdicts[pair] = score >= threshold and _opposed(a.quote, b.quote)
+        if verdict:
             pairs.add(key)
     return pairs

@@ -55,6 +55,9 @@ class TipRegistry:
         self.ctx = ctx
         self.settings = ctx.settings.tips
         self.store = TipStore(ctx.catalog)
+        # (quote, quote) -> opposed and close enough to link: vectors come from the quotes
+        # through this one model and the thresholds are fixed, so verdicts stay valid.
+        self._verdicts: dict[tuple[str, str], bool] = {}
 
     # -- keeping in step with sessions -------------------------------------------------------
 
@@ -214,12 +217,13 @@ class TipRegistry:
         lexical = cfg.lexical_weight
         if touched is None:
             pairs = contradiction_pairs(members, cfg.contradiction_similarity,
-                                        lexical_weight=lexical)
+                                        lexical_weight=lexical, verdicts=self._verdicts)
         else:
             kept = {(min(a, b), max(a, b)) for a, linked in self.store.links().items()
                     for b in linked if a not in touched and b not in touched}
             pairs = kept | contradiction_pairs(
-                members, cfg.contradiction_similarity, among=touched, lexical_weight=lexical
+                members, cfg.contradiction_similarity, among=touched, lexical_weight=lexical,
+                verdicts=self._verdicts,
             )
         self.store.replace_links(conn, pairs)
 
