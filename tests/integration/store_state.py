@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from companion.core.settings import ChromaSettings, Settings
-from companion.features.tips.extraction import extract_candidates
+from companion.features.tips.registry import session_advice
 from companion.retrieval.context import Context
 from companion.retrieval.hybrid import SearchFilters
+from companion.storage.embeddings import SentenceTransformerEmbeddings
 from ingest.chunking import Chunker, tokenizer_counter
 from ingest.parsers import discover, load_session
 
@@ -37,6 +38,8 @@ def expected_versions(folder: Path) -> dict[str, Version]:
     chunker = Chunker(
         tokenizer_counter(settings.resolved_model_path()), settings.chunking.max_tokens
     )
+    # The quotes the tips registry keeps: advice the detector finds, housekeeping dropped.
+    embed = SentenceTransformerEmbeddings(settings.resolved_model_path()).embed_many
     files, errors = discover([folder])
     assert not errors, errors
     out: dict[str, Version] = {}
@@ -48,7 +51,7 @@ def expected_versions(folder: Path) -> dict[str, Version]:
             chunk_ids=frozenset(c.id for c in chunker.chunk(session)),
             turns=tuple(t.text for t in session.turns),
             quote_hashes=frozenset(
-                c.quote_hash for c in extract_candidates(session, settings.tips)
+                c.quote_hash for c in session_advice(session, settings.tips, embed)[0]
             ),
         )
     return out

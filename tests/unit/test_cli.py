@@ -60,6 +60,8 @@ def test_ingest_ask_json_batch_and_sessions_list(tmp_path):
         "turn_start",
         "turn_end",
         "quote",
+        "url",
+        "person_id",
     }
     assert cit["speaker"] == "Amara Okafor" and cit["start"] == 5.0 and cit["turn_start"] == 0
     assert cit["quote"] in TXT

@@ -70,4 +70,6 @@ def test_features_are_built_once_and_each_owns_distinct_tables(fake_ctx: Context
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert set(owned) <= names  # every declared table exists after migration
     listeners = companion.pipeline().listeners
-    assert [type(x).__name__ for x in listeners] == ["TipsListener", "SummariesListener"]
+    assert [type(x).__name__ for x in listeners] == [
+        "TipsListener", "SummariesListener", "LoopListener"
+    ]

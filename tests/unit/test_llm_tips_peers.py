@@ -41,7 +41,6 @@ SAMPLE_PEOPLE = Path(__file__).resolve().parents[2] / "samples" / "people.yaml"
 # A tip of the sample corpus whose quotes say different things (see `prompt`).
 MINISTER_TIP = "Find out how the minister likes to receive information"
 READ_FOR_THEM = "how this minister likes to read"
-LEAD_WITH_ASK = "Lead with the ask."
 INJECTION = (
     "---\ntitle: Notes from a visitor\ndate: 2026-12-01\nconsent: true\n---\n\n"
     "## Tips\n\n"
@@ -157,8 +156,8 @@ def test_an_unsupported_wording_is_dropped_and_the_quote_stays(samples_ctx, repl
 def test_the_supporting_quote_is_cited_by_its_own_number(samples_ctx):
     tip_id = tip_with(samples_ctx, MINISTER_TIP)
     model = RecordingChatModel(
-        reply=lambda p: "Lead with the ask so the minister knows what you want by the first "
-        f"paragraph [{number_of(p, LEAD_WITH_ASK)}]."
+        reply=lambda p: "Find out how the minister likes to receive information "
+        f"[{number_of(p, MINISTER_TIP)}]."
     )
     report = reword_tips(samples_ctx, [tip_id], worder(samples_ctx, model))
     assert report.outcomes[0].status == "kept"

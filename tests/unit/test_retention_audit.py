@@ -46,9 +46,9 @@ def _cli(ctx: Context, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
 
 
 def test_purge_deletes_old_sessions_with_their_vectors_tips_and_summaries(
-    fake_ctx: Context, tmp_path: Path
+    ctx: Context, tmp_path: Path
 ) -> None:
-    ctx = fake_ctx
+    # The real model: tips come from the learned advice detector, which reads real embeddings.
     assert build_pipeline(ctx).ingest([_corpus(tmp_path / "in")]).ok
     tips, summaries = TipStore(ctx.catalog), SummaryStore(ctx.catalog)
     assert {q.session_id for q in tips.quotes()} == {"old", "recent", "undated"}

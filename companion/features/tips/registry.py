@@ -9,12 +9,13 @@ survivor), and a new tip takes its id from the content hash of the quote that cr
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
+from companion.core.settings import TipsSettings
 from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
 from companion.features.tips.extraction import Candidate, extract_candidates
 from companion.features.tips.housekeeping import drop_housekeeping
@@ -63,8 +64,7 @@ class TipRegistry:
 
     def update_session(self, session: Session) -> UpdateReport:
         """Replace one session's quotes: assign its advice to existing tips or new ones."""
-        candidates = extract_candidates(session, self.settings, self.ctx.embeddings.embed_many)
-        candidates, vectors = self._advice(candidates)
+        candidates, vectors = session_advice(session, self.settings, self.ctx.embeddings.embed_many)
         with self.ctx.catalog.transaction() as conn:
             return self._assign(conn, [session.id], candidates, vectors)
 
@@ -134,14 +134,7 @@ class TipRegistry:
 
     def _advice(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[Any]]:
         """The candidates that are not housekeeping, with their vectors."""
-        return drop_housekeeping(candidates, self._embed(candidates),
-                                 self.settings.housekeeping_threshold)
-
-    def _embed(self, candidates: Sequence[Candidate]) -> list[Any]:
-        if not candidates:
-            return []
-        # What the quote asks for, without its framing ("My number one tip: ...").
-        return list(self.ctx.embeddings.embed_many([action_text(c.quote) for c in candidates]))
+        return advice_of(candidates, self.settings, self.ctx.embeddings.embed_many)
 
     def _assign(
         self,
@@ -293,3 +286,21 @@ class TipRegistry:
         if tip.merged_into:
             raise InputError(f"tip {tip_id} was merged into {tip.merged_into}; review that one")
         return tip
+
+
+def advice_of(
+    candidates: Sequence[Candidate], settings: TipsSettings, embed: Callable[[list[str]], Any]
+) -> tuple[list[Candidate], list[Any]]:
+    """The candidates that are not housekeeping, with the vectors the registry clusters."""
+    if not candidates:
+        return [], []
+    # What the quote asks for, without its framing ("My number one tip: ...").
+    vectors = list(embed([action_text(c.quote) for c in candidates]))
+    return drop_housekeeping(list(candidates), vectors, settings.housekeeping_threshold)
+
+
+def session_advice(
+    session: Session, settings: TipsSettings, embed: Callable[[list[str]], Any]
+) -> tuple[list[Candidate], list[Any]]:
+    """The quotes of one session the registry keeps (advice, not housekeeping), with vectors."""
+    return advice_of(extract_candidates(session, settings, embed), settings, embed)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from companion.core.errors import InputError
 from companion.core.schemas import IngestReport, Session, SessionSummary
@@ -69,7 +70,13 @@ async def upload_session(
     The form is read only after the key is checked. A file that does not parse gets a 422
     naming the file, line and reason, and changes nothing stored.
     """
-    async with request.form(max_files=2, max_fields=0) as form:
+    try:
+        form = await request.form(max_files=2, max_fields=0)
+    except HTTPException as exc:  # a broken form (e.g. a part without a file name) is bad input
+        raise InputError(
+            f"send the file as multipart/form-data in the field 'file' ({exc.detail})"
+        ) from None
+    try:
         upload, metadata = form.get("file"), form.get("metadata")
         if not isinstance(upload, UploadFile):
             raise InputError("send the file as multipart/form-data in the field 'file'")
@@ -78,6 +85,8 @@ async def upload_session(
             services.uploads.ingest_upload, upload.filename or "", upload.file, sidecar,
             key_actor(key.id, key.name),
         )
+    finally:
+        await form.close()
     if not report.added:
         response.status_code = status.HTTP_200_OK
     return report
