@@ -219,7 +219,9 @@ class AnswerService:
         """Whether retrieval found passages close enough to answer from.
 
         With a confidence model: its P(on topic) at least the threshold fitted with it (or the
-        configured `confidence_threshold`); without: the best cosine against `abstain_threshold`.
+        configured `confidence_threshold`), or a passage as close as `answer_similarity` (the
+        model was fitted on meetings; a small corpus of another kind can read as off topic);
+        without: the best cosine against `abstain_threshold`.
         """
         if not retrieval.chunks:
             return False
@@ -228,7 +230,8 @@ class AnswerService:
         if confidence is not None and model is not None:
             threshold = cfg.confidence_threshold
             on_topic = model.assess(retrieval)[1]
-            return on_topic >= (model.threshold if threshold is None else threshold)
+            return on_topic >= (model.threshold if threshold is None else threshold) or \
+                retrieval.best_similarity >= cfg.answer_similarity
         return retrieval.best_similarity >= cfg.abstain_threshold
 
     def abstain(self, retrieval: Retrieval) -> Answer:
