@@ -14,18 +14,11 @@ ReviewAction = Literal["approve", "retire", "edit", "merge"]
 Wording = Literal["quote", "llm", "reviewer"]
 
 
-class TipQuote(BaseModel):
-    """A verbatim quote that gives the tip: session, speaker, time and turn range."""
+class TipQuote(Evidence):
+    """A verbatim quote that gives the tip: session, speaker, time and turn range.
 
-    session_id: str
-    speaker: str | None
-    start: float | None
-    end: float | None
-    turn_start: int
-    turn_end: int
-    quote: str
-    session_title: str | None = None
-    url: str | None = Field(default=None, description="opens the transcript at this moment")
+    The same shape as every cited quote (`Evidence`); a name of its own in the API schema.
+    """
 
     def evidence(self) -> Evidence:
         """The quote in the shape the `GroundingVerifier` checks."""
