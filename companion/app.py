@@ -53,6 +53,12 @@ FEATURES = (
     insights_feature,
 )
 
+# The whole catalog schema, in order: the stores', then each feature module's `MIGRATIONS`.
+SCHEMA: tuple[Migration, ...] = (
+    *CORE_MIGRATIONS,
+    *(m for module in (*FEATURES, loop_feature) for m in module.MIGRATIONS),
+)
+
 
 class Companion:
     """The companion for one process: stores, features and services, each built once.
@@ -99,11 +105,7 @@ class Companion:
     @property
     def migrations(self) -> list[Migration]:
         """The whole schema: the stores' migrations, then every feature's."""
-        steps = list(CORE_MIGRATIONS)
-        for module in FEATURES:
-            steps.extend(module.MIGRATIONS)
-        steps.extend(loop_feature.MIGRATIONS)
-        return steps
+        return list(SCHEMA)
 
     def migrate(self) -> None:
         """Apply the migrations this catalog has not had yet (once per process)."""

@@ -7,7 +7,7 @@ feature (and no privacy code) reads or writes another feature's tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from companion.core.traces import Traces
@@ -39,12 +39,14 @@ class Migration:
 class Feature:
     """A feature as the composition root wires it.
 
+    Its schema steps are the feature module's `MIGRATIONS`, read by the composition root before
+    any feature is built (building one may already need its tables).
+
     Attributes:
         name: short name ("tips", "peers", ...).
         service: the feature's service object, what faces call.
         listener: told about stored and removed sessions by the ingest pipeline (or None).
         tables: the catalog tables it owns (export/import copy these).
-        migrations: the ordered schema steps for those tables.
         forget: removes a forgotten person's copies beyond the sessions.
         before_redact: runs before one of the person's sessions is rewritten.
         count: what it holds for a session, so forget can report what went.
@@ -54,7 +56,6 @@ class Feature:
     service: Any = None
     listener: Any = None
     tables: tuple[str, ...] = ()
-    migrations: Sequence[Migration] = field(default_factory=tuple)
     forget: ForgetHook | None = None
     before_redact: SessionHook | None = None
     count: SessionCounter | None = None

@@ -74,8 +74,7 @@ class AnswerService:
     ) -> Answer:
         use_llm = self.generator_for(generator) == "llm"
         retrieval = self.retrieve(question, filters)
-        confidence = self.confidence(retrieval)
-        covered = self.covered(retrieval, confidence)
+        confidence, covered = self.assess(retrieval)
         answer: Answer | None = None
         if use_llm and covered:
             answer = _last(self._llm_stream(retrieval))
@@ -97,8 +96,8 @@ class AnswerService:
         """
         if self.generator_for(generator) == "llm":
             retrieval = self.retrieve(question, filters)
-            confidence = self.confidence(retrieval)
-            if self.covered(retrieval, confidence):
+            confidence, covered = self.assess(retrieval)
+            if covered:
                 for item in self._llm_stream(retrieval):
                     if isinstance(item, Answer):
                         item = self._identify(item.model_copy(update={"confidence": confidence}))
@@ -208,31 +207,26 @@ class AnswerService:
         yield from sentence_events(answer)
         yield answer
 
-    def confidence(self, retrieval: Retrieval) -> float | None:
-        """Calibrated P(an answer cites the right moment); None without learned fusion."""
-        model = load_confidence() if self.ctx.settings.retrieval.fusion == "learned" else None
-        if model is None or not retrieval.chunks or retrieval.chunks[0].probability is None:
-            return None
-        return round(model.confidence(retrieval), 4)
+    def assess(self, retrieval: Retrieval) -> tuple[float | None, bool]:
+        """The answer's calibrated confidence and whether the sessions cover the question.
 
-    def covered(self, retrieval: Retrieval, confidence: float | None = None) -> bool:
-        """Whether retrieval found passages close enough to answer from.
-
-        With a confidence model: its P(on topic) at least the threshold fitted with it (or the
-        configured `confidence_threshold`), or a passage as close as `answer_similarity` (the
-        model was fitted on meetings; a small corpus of another kind can read as off topic);
-        without: the best cosine against `abstain_threshold`.
+        Confidence is P(an answer cites the right moment). With learned fusion and its
+        confidence model: covered when P(on topic) reaches the threshold fitted with it (or the
+        configured `confidence_threshold`), or a passage is as close as `answer_similarity` (the
+        model was fitted on meetings; a small corpus of another kind can read as off topic).
+        Without: confidence None, and covered when the best cosine reaches `abstain_threshold`.
         """
         if not retrieval.chunks:
-            return False
+            return None, False
         cfg = self.ctx.settings.retrieval
-        model = load_confidence()
-        if confidence is not None and model is not None:
-            threshold = cfg.confidence_threshold
-            on_topic = model.assess(retrieval)[1]
-            return on_topic >= (model.threshold if threshold is None else threshold) or \
-                retrieval.best_similarity >= cfg.answer_similarity
-        return retrieval.best_similarity >= cfg.abstain_threshold
+        model = load_confidence() if cfg.fusion == "learned" else None
+        if model is None or retrieval.chunks[0].probability is None:
+            return None, retrieval.best_similarity >= cfg.abstain_threshold
+        confidence, on_topic = model.assess(retrieval)  # the features are computed once
+        threshold = model.threshold if cfg.confidence_threshold is None \
+            else cfg.confidence_threshold
+        covered = on_topic >= threshold or retrieval.best_similarity >= cfg.answer_similarity
+        return round(confidence, 4), covered
 
     def abstain(self, retrieval: Retrieval) -> Answer:
         """The plain 'not covered' answer, naming the nearest sessions where there are some."""

@@ -24,5 +24,5 @@ def build(ctx: Context) -> Feature:
 
     return Feature(
         name="feedback", service=store, tables=("feedback", "feedback_resolutions"),
-        migrations=MIGRATIONS, forget=forget,
+        forget=forget,
     )

@@ -21,5 +21,5 @@ def build(ctx: Context) -> Feature:
         return {"learner_questions_deleted": service.forget(traces)}
 
     return Feature(
-        name="insights", service=service, tables=TABLES, migrations=MIGRATIONS, forget=forget,
+        name="insights", service=service, tables=TABLES, forget=forget,
     )

@@ -48,5 +48,5 @@ def build(
 
     return Feature(
         name="loop", service=service, listener=LoopListener(service), tables=TABLES,
-        migrations=MIGRATIONS, forget=forget,
+        forget=forget,
     )

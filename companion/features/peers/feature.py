@@ -17,6 +17,5 @@ def build(ctx: Context) -> Feature:
         name="peers",
         service=PeerService(ctx),
         tables=("peer_recommendations", "peer_turn_vectors"),
-        migrations=MIGRATIONS,
         forget=lambda person, traces, sessions: forget_in_peers(ctx, person, traces, sessions),
     )

@@ -108,7 +108,7 @@ class PeerService:
         """Everyone who may be suggested and has evidence on the topic, best first."""
         topic = topic.strip()
         if not topic:
-            raise InputError("give a topic, e.g. \"preparing a submission for a new minister\"")
+            raise InputError("give a topic, e.g. \"running a retrospective\"")
         if len(topic) > MAX_TOPIC_CHARS:
             raise InputError(f"topic is too long ({len(topic)} characters; the limit is "
                              f"{MAX_TOPIC_CHARS})")

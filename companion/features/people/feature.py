@@ -12,5 +12,4 @@ def build(ctx: Context) -> Feature:
     """The people directory: one identity per person, with aliases."""
     return Feature(
         name="people", service=PeopleDirectory(ctx.catalog), tables=("people", "person_aliases"),
-        migrations=MIGRATIONS,
     )

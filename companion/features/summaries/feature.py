@@ -18,7 +18,6 @@ def build(ctx: Context) -> Feature:
         service=SummaryService(ctx),
         listener=SummariesListener(ctx),
         tables=("session_summaries",),
-        migrations=MIGRATIONS,
         forget=lambda person, traces, sessions: forget_in_summaries(ctx, person, traces, sessions),
         before_redact=lambda session_id: SummaryStore(ctx.catalog).delete(session_id),
     )

@@ -48,7 +48,7 @@ _DANGLING = frozenset(
 _TIC = r"(?:you know|i mean|sort of|kind of)"
 _TICS = re.compile(rf"(?:^|,)\s*{_TIC}\b|\b{_TIC}\s*(?:,|$)", re.I)
 _AUX = r"(?:do|does|did|is|are|was|were|can|could|would|will|should|shall|have|has|may|might)"
-# A question without its question mark: "How long should a submission be", "Is it ...".
+# A question without its question mark: "How often do you check in", "Is it ...".
 _QUESTION_START = re.compile(
     rf"^(?:(?:who|what|when|where|why|how|which)(?:\s+\w+)?\s+{_AUX}\s+"
     rf"(?:i|you|we|they|he|she|it|there|this|that|the|a|an|my|our|your)|"

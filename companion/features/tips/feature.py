@@ -44,7 +44,6 @@ def build(ctx: Context) -> Feature:
         service=TipService(ctx),
         listener=TipsListener(ctx),
         tables=("tips", "tip_quotes", "tip_links", "tip_history", "tip_wordings"),
-        migrations=MIGRATIONS,
         forget=lambda person, traces, sessions: forget_in_tips(ctx, person, traces, sessions),
         count=lambda session_id: tip_quote_count(ctx, session_id),
     )
