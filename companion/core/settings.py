@@ -259,9 +259,19 @@ class PeersSettings(BaseModel):
         default="embedding", description="how a turn's relevance to the topic is measured"
     )
     # Calibrated with `python -m evals.peers_eval --calibrate`: on the samples every covered
-    # topic reaches 0.44 and no uncovered one 0.30; on QMSum val 90% of topics reach 0.38.
+    # topic reaches 0.44 and no uncovered one 0.30. With `evidence_lexical_share` it only decides
+    # which sessions discuss a topic at all ("nobody" when none does), never who ranks first.
     min_relevance: float = Field(
-        default=0.35, description="nobody is suggested unless someone's best turn reaches this"
+        default=0.3, description="a session discusses the topic when one of its chunks reaches "
+        "this cosine (or a turn reaches evidence_lexical_share)"
+    )
+    evidence_lexical_share: float = Field(
+        default=0.3, description="a session discusses the topic when one turn holds this share "
+        "of the topic's terms (IDF-weighted; the samples' off-topic questions stay below 0.28)"
+    )
+    evidence_min_words: int = Field(
+        default=20, description="a turn without the topic's words is evidence only this long, "
+        "in a chunk reaching min_relevance (pleasantries never are)"
     )
     person_min_relevance: float = Field(
         default=0.25, description="a person whose best turn stays below this is a weak match"
@@ -303,21 +313,26 @@ class PeersSettings(BaseModel):
     )
     max_quotes: int = 3
     default_limit: int = 3
-    # Expertise in a session (features/peers/expertise.py). Fitted on QMSum train topics by
-    # `python -m evals.fit_expertise`; the script prints the values and writes them as JSON.
+    # Expertise in a session (features/peers/localise.py, expertise.py). Fitted on QMSum train
+    # topics, out-of-fold by meeting, by `python -m evals.fit_expertise` (it writes the values as
+    # JSON; evals/results/expertise_fit.md holds the last run).
     expertise_sessions: int = Field(
         default=8, description="sessions read in full per topic (best retrieved first)"
     )
-    expertise_width: float = Field(default=16.0, description="turns a topic's stretch spreads")
-    expertise_power: float = Field(default=2.0, description="how sharply the stretch peaks")
+    expertise_lexical_share: float = Field(
+        default=0.75, description="localising a topic: share of BM25 over turns in the blend "
+        "with the stored chunk vectors' cosine (the rest)"
+    )
+    expertise_width: float = Field(default=2.0, description="turns a topic's stretch spreads")
+    expertise_power: float = Field(default=1.0, description="how sharply the stretch peaks")
     expertise_answer_weight: float = Field(
-        default=0.0, description="extra for a turn answering someone else's question"
+        default=0.5, description="extra for a turn answering someone else's question"
     )
     expertise_named_weight: float = Field(
         default=0.5, description="credit for being asked or named by a colleague"
     )
     expertise_talk_prior: float = Field(
-        default=0.05, description="weight of a person's share of all the session's words"
+        default=0.0, description="weight of a person's share of all the session's words"
     )
     role_weight: float = Field(
         default=1.0, description="bonus share for a directory role that fits the topic (tuned "
