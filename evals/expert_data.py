@@ -90,9 +90,9 @@ def prepare(split: str, chunk_cache: Path) -> tuple[dict[str, PreparedMeeting],
     from companion.storage.embeddings import SentenceTransformerEmbeddings
 
     model = SentenceTransformerEmbeddings(settings.resolved_model_path(), threads=1)
-    vectors = np.asarray([model.embed_query(r["topic"]) for r in kept], dtype=np.float32)
+    queries = [np.asarray(model.embed_query(r["topic"]), dtype=np.float32) for r in kept]
     topics = [PreparedTopic(r["meeting_id"], r["topic"], v, r["speaker_word_share"][0][0],
-                            r["domain"]) for r, v in zip(kept, vectors, strict=True)]
+                            r["domain"]) for r, v in zip(kept, queries, strict=True)]
     return meetings, topics
 
 

@@ -103,7 +103,8 @@ def grid_ranks(topics: list[PreparedTopic], scorers: dict[str, Scorer]
     for share in GRID["lexical_share"]:
         rels = [loc.relevance(share) for loc in locs]
         for rest in itertools.product(*(GRID[k] for k in names[1:])):
-            w = replace(ExpertiseWeights(), **dict(zip(names[1:], rest, strict=True)))
+            params: dict[str, Any] = dict(zip(names[1:], rest, strict=True))
+            w = replace(ExpertiseWeights(), **params)
             out[(share, *rest)] = [
                 rank_of(scorers[t.meeting_id].ranking(rel, w), t.gold)
                 for t, rel in zip(topics, rels, strict=True)]
@@ -145,7 +146,7 @@ def main() -> None:
     point = best_point(ranks, range(len(topics)))
     weights = dict(zip(GRID, point, strict=True))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    figures = {
+    figures: dict[str, Any] = {
         "meetings": len(meetings), "topics": len(topics),
         "out_of_fold": scores(oof), "talked_most": scores(talk),
         "in_sample": scores(ranks[point]),

@@ -323,16 +323,16 @@ class PeersSettings(BaseModel):
         default=0.75, description="localising a topic: share of BM25 over turns in the blend "
         "with the stored chunk vectors' cosine (the rest)"
     )
-    expertise_width: float = Field(default=2.0, description="turns a topic's stretch spreads")
-    expertise_power: float = Field(default=1.0, description="how sharply the stretch peaks")
+    expertise_width: float = Field(default=8.0, description="turns a topic's stretch spreads")
+    expertise_power: float = Field(default=2.0, description="how sharply the stretch peaks")
     expertise_answer_weight: float = Field(
-        default=0.5, description="extra for a turn answering someone else's question"
+        default=0.0, description="extra for a turn answering someone else's question"
     )
     expertise_named_weight: float = Field(
         default=0.5, description="credit for being asked or named by a colleague"
     )
     expertise_talk_prior: float = Field(
-        default=0.0, description="weight of a person's share of all the session's words"
+        default=0.05, description="weight of a person's share of all the session's words"
     )
     role_weight: float = Field(
         default=1.0, description="bonus share for a directory role that fits the topic (tuned "

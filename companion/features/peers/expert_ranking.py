@@ -14,8 +14,8 @@ Evidence, and the only reason to answer "nobody": a session counts when one of i
 `evidence_lexical_share` of the topic's terms or one of its chunks reaches `min_relevance` (both
 calibrated so no off-topic question reaches them on the samples); in it a person has evidence
 with a turn of theirs that is not only a question, or a turn naming them, that shares a term
-with the topic, or is substantial and sits in a chunk reaching `min_relevance`. Nobody with evidence -> nobody; anyone with evidence is
-ranked, however little (no per-person threshold).
+with the topic, or is substantial and sits in a chunk reaching `min_relevance`. Nobody with
+evidence -> nobody; anyone with evidence is ranked, however little (no per-person threshold).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ import numpy as np
 
 from companion.core.schemas import Turn
 from companion.core.settings import PeersSettings
-from companion.features.peers.evidence import _session_info
 from companion.core.terms import content_terms
+from companion.features.peers.evidence import _session_info
 from companion.features.peers.expertise import (
     ExpertiseWeights,
     SpokenTurn,
@@ -199,9 +199,11 @@ def _discussed(q_terms: list[str], terms: list[Counter[str]], loc: Localisation,
 
 def _with_evidence(spoken: Sequence[SpokenTurn], loc: Localisation,
                    settings: PeersSettings) -> set[str]:
-    """Who said something on the topic: a turn sharing one of its terms, or a substantial turn
-    (`evidence_min_words`) in a chunk reaching `min_relevance` (a pleasantry inside an on-topic
-    passage is no evidence)."""
+    """Who said something on the topic.
+
+    A turn sharing one of its terms, or a substantial turn (`evidence_min_words`) in a chunk
+    reaching `min_relevance` (a pleasantry inside an on-topic passage is no evidence).
+    """
     out: set[str] = set()
     dense = loc.dense if loc.dense is not None else np.zeros(len(spoken))
     for t, lexical, close in zip(spoken, loc.lexical, dense, strict=True):
