@@ -90,7 +90,7 @@ def people_yaml(series: tuple[str, ...]) -> str:
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
     name = "roles" if split == "train" else f"roles-{split}"
-    folder = cache / f"{name}-sessions"
+    folder = cache / ("role-sessions" if split == "train" else f"{name}-sessions")
     folder.mkdir(parents=True, exist_ok=True)
     for s in series:
         for part in "abcd":
@@ -101,7 +101,7 @@ def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "trai
     report = build_pipeline(ctx).ingest([folder])
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    people = cache / f"{name}-people.yaml"
+    people = cache / ("role-people.yaml" if split == "train" else f"{name}-people.yaml")
     people.write_text(people_yaml(series), encoding="utf-8")
     PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
     return ctx
@@ -113,10 +113,14 @@ def role_of(person_id: str) -> str:
 
 
 def evaluate(ctx: Context, role_weight: float, verbose: bool,
-             questions: tuple[tuple[str, str], ...] = QUESTIONS) -> tuple[int, int]:
+             questions: tuple[tuple[str, str], ...] = QUESTIONS,
+             focus: float | None = None) -> tuple[int, int]:
     """(right role first, right role in the top three) over the twelve questions."""
     service = PeerService(ctx, record=False)
-    service.settings = service.settings.model_copy(update={"role_weight": role_weight})
+    update: dict[str, float] = {"role_weight": role_weight}
+    if focus is not None:
+        update["expertise_session_focus"] = focus
+    service.settings = service.settings.model_copy(update=update)
     first = top3 = 0
     for question, role in questions:
         ranked = [role_of(p.person.id) for p in service.rank(question).people]
@@ -133,6 +137,8 @@ def main() -> None:
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "companion-role-questions")
     parser.add_argument("--role-weight", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
+    parser.add_argument("--focus", type=float, nargs="*", default=[None],
+                        help="peers.expertise_session_focus values to try (default: the setting)")
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out questions over val series (nothing tuned on them)")
     args = parser.parse_args()
@@ -145,9 +151,11 @@ def main() -> None:
         questions = QUESTIONS
         print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
     for weight in args.role_weight:
-        print(f"\n### role_weight {weight}\n\n| question | role | top three |\n|---|---|---|")
-        first, top3 = evaluate(ctx, weight, verbose=True, questions=questions)
-        print(f"\nright role first {first}/12, in the top three {top3}/12")
+        for focus in args.focus:
+            print(f"\n### role_weight {weight}, session focus {focus}\n\n"
+                  "| question | role | top three |\n|---|---|---|")
+            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus)
+            print(f"\nright role first {first}/12, in the top three {top3}/12")
 
 
 if __name__ == "__main__":

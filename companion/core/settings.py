@@ -319,6 +319,11 @@ class PeersSettings(BaseModel):
     expertise_sessions: int = Field(
         default=8, description="sessions read in full per topic (best retrieved first)"
     )
+    expertise_session_focus: float = Field(
+        default=0.05, description="across sessions: a session's shares count exp(-gap/focus), gap "
+        "= how far its best chunk is below the best session's (0: weight by its best chunk); "
+        "chosen on the twelve train role questions (python -m evals.role_questions --focus)"
+    )
     expertise_lexical_share: float = Field(
         default=0.75, description="localising a topic: share of BM25 over turns in the blend "
         "with the stored chunk vectors' cosine (the rest)"

@@ -20,6 +20,7 @@ evidence -> nobody; anyone with evidence is ranked, however little (no per-perso
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -107,6 +108,15 @@ def _spoken(turns: Sequence[Turn], session_id: str, resolver: PersonResolver,
     return out
 
 
+def session_weight(closeness: float, best: float, focus: float) -> float:
+    """How much a session's shares count: its best chunk's cosine, or with `focus` > 0, a weight
+    falling by e for every `focus` the session's best chunk is below the best session's.
+    """
+    if focus <= 0:
+        return max(closeness, 0.05)
+    return math.exp(-(best - closeness) / focus)
+
+
 def stored_chunks(
     catalog: Catalog, vectors: VectorIndex | None, session_id: str
 ) -> tuple[list[tuple[int, int]], Any]:
@@ -151,8 +161,10 @@ def rank_by_expertise(
     found: dict[str, Expertise] = {}
     people: dict[str, Person] = {}
     q_terms = content_terms(topic)
-    for session_id, closeness in sessions_by_closeness(catalog, retrieval,
-                                                       settings.expertise_sessions):
+    sessions = sessions_by_closeness(catalog, retrieval, settings.expertise_sessions)
+    best = max((c for _, c in sessions), default=0.0)
+    for session_id, closeness in sessions:
+        weight = session_weight(closeness, best, settings.expertise_session_focus)
         turns = catalog.turns(session_id)
         if not any(t.text.strip() for t in turns):
             continue
@@ -180,7 +192,7 @@ def rank_by_expertise(
             if pid not in people:
                 continue
             entry = found.setdefault(pid, Expertise(people[pid]))
-            entry.score += score * max(closeness, 0.05)
+            entry.score += score * weight
             if pid in with_evidence:
                 entry.evidence = True
                 entry.sessions.add(session_id)

@@ -40,7 +40,7 @@ def bm25_turns(q_terms: Sequence[str], turn_terms: Sequence[Counter[str]]) -> np
         if not df:
             continue
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        out += idf * tf * (BM25_K1 + 1) / (tf + norm)
+        out += idf * tf * (BM25_K1 + 1) / np.maximum(tf + norm, 1e-9)
     return out
 
 
