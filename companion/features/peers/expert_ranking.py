@@ -109,8 +109,10 @@ def _spoken(turns: Sequence[Turn], session_id: str, resolver: PersonResolver,
 
 
 def session_weight(closeness: float, best: float, focus: float) -> float:
-    """How much a session's shares count: its best chunk's cosine, or with `focus` > 0, a weight
-    falling by e for every `focus` the session's best chunk is below the best session's.
+    """How much a session's shares count.
+
+    Its best chunk's cosine; or, with `focus` > 0, a weight falling by e for every `focus` the
+    session's best chunk is below the best session's.
     """
     if focus <= 0:
         return max(closeness, 0.05)
