@@ -16,11 +16,12 @@ What is measured, defined once here:
   recommendable person. Two baselines run on the same stores in the same run:
   `talkative` ranks the meeting's speakers by words spoken in the whole meeting; `dense`
   ranks speakers by how many of the top dense chunks (retrieval without peer ranking) they
-  speak in. `ours` is scored as deployed: when it says nobody (no session reaches
+  speak in. `ours` is scored as deployed: when it says nobody (no turn of the meeting holds
+  `peers.evidence_lexical_share` of the topic's terms and no chunk reaches
   `peers.min_relevance`), or the gold speaker has no evidence, the topic counts as a miss.
-  `ours (ranking only)` is the same ranking with the session gate off, like the baselines, which
-  always rank everyone. Ours' weights are fitted on QMSum train (`evals/fit_expertise.py`),
-  never on val.
+  `ours (ranking only)` is the same ranking with that gate off, like the baselines, which
+  always rank everyone. Ours' weights are fitted on QMSum train (`evals/fit_expertise.py`,
+  out-of-fold figures in `evals/results/expertise_fit.json`), never on val.
 
 The stores are built once in a cache folder (default: a fixed folder under the system temp dir)
 and reused; re-running only embeds what changed.

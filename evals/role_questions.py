@@ -1,12 +1,16 @@
 """Role questions on AMI product-design meetings: is a person of the right role first.
 
-Twelve questions written for this check (three per AMI role), asked of a store holding a few
-QMSum TRAIN series with a people directory that gives each speaker their role. They tune
-`peers.role_weight`; the held-out check runs elsewhere on unseen meetings, so the figures here
-are in-sample for that setting. Each series' four speakers become four directory people whose
-role is the AMI role written as a job title, as a people file would hold it.
+Two sets of twelve questions written for this check (three per AMI role), each asked of a store
+holding three AMI series with a people directory that gives each speaker their role (the AMI
+role written as a job title, as a people file would hold it):
 
-Run: `python -m evals.role_questions [--cache DIR] [--role-weight W ...]`.
+- `QUESTIONS` over three QMSum TRAIN series: they tuned `peers.role_weight`, so their figures
+  are in-sample;
+- `HELDOUT_QUESTIONS` (`--heldout`), worded afresh from what the AMI roles own (not from any
+  transcript, gold or summary), over the first val series of each AMI site (ES2006, IS1006,
+  TS3009: the rule was fixed before any was read). Nothing was tuned on them.
+
+Run: `python -m evals.role_questions [--heldout] [--cache DIR] [--role-weight W ...]`.
 """
 
 from __future__ import annotations
@@ -49,6 +53,29 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+HELDOUT_SERIES = ("ES2006", "IS1006", "TS3009")
+HELDOUT_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who chaired these meetings and wrote up the minutes?", "Project Manager"),
+    ("whom should I shadow to learn how to open a kickoff and set out the project goals?",
+     "Project Manager"),
+    ("who checked that the design stayed within what we may spend on each unit?",
+     "Project Manager"),
+    ("who found out what users dislike about the remotes they own now?", "Marketing"),
+    ("who presented the market research and the target group for the product?", "Marketing"),
+    ("who judged the final prototype against the user requirements?", "Marketing"),
+    ("who knows which batteries or energy source the device should run on?",
+     "Industrial Designer"),
+    ("who can explain how the circuit board and the infrared signal work?",
+     "Industrial Designer"),
+    ("whom should I shadow to learn how to choose materials for the casing?",
+     "Industrial Designer"),
+    ("who decided which functions and buttons go on the remote?", "User Interface"),
+    ("who worked out the layout and the colours of the buttons users press?", "User Interface"),
+    ("whom should I shadow to learn how to design what the user sees and touches?",
+     "User Interface"),
+)
+
+
 def people_yaml(series: tuple[str, ...]) -> str:
     """A people file: one recommendable person per speaker label, with their role."""
     lines = ["people:"]
@@ -60,21 +87,22 @@ def people_yaml(series: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def open_store(cache: Path) -> Context:
-    """The train series ingested once into `cache/roles`, with the people file loaded."""
-    folder = cache / "role-sessions"
+def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
+    """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
+    name = "roles" if split == "train" else f"roles-{split}"
+    folder = cache / ("role-sessions" if split == "train" else f"{name}-sessions")
     folder.mkdir(parents=True, exist_ok=True)
-    for s in SERIES:
+    for s in series:
         for part in "abcd":
-            src = QMSUM / "train" / f"{s}{part}.json"
+            src = QMSUM / split / f"{s}{part}.json"
             if src.is_file() and not (folder / src.name).is_file():
                 shutil.copy(src, folder / src.name)
-    ctx = Context(Settings(data_dir=cache / "roles"), show_progress=True)
+    ctx = Context(Settings(data_dir=cache / name), show_progress=True)
     report = build_pipeline(ctx).ingest([folder])
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    people = cache / "role-people.yaml"
-    people.write_text(people_yaml(SERIES), encoding="utf-8")
+    people = cache / ("role-people.yaml" if split == "train" else f"{name}-people.yaml")
+    people.write_text(people_yaml(series), encoding="utf-8")
     PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
     return ctx
 
@@ -84,12 +112,17 @@ def role_of(person_id: str) -> str:
     return next(label for label in ROLES if person_id.endswith(label.lower().replace(" ", "-")))
 
 
-def evaluate(ctx: Context, role_weight: float, verbose: bool) -> tuple[int, int]:
+def evaluate(ctx: Context, role_weight: float, verbose: bool,
+             questions: tuple[tuple[str, str], ...] = QUESTIONS,
+             focus: float | None = None) -> tuple[int, int]:
     """(right role first, right role in the top three) over the twelve questions."""
     service = PeerService(ctx, record=False)
-    service.settings = service.settings.model_copy(update={"role_weight": role_weight})
+    update: dict[str, float] = {"role_weight": role_weight}
+    if focus is not None:
+        update["expertise_session_focus"] = focus
+    service.settings = service.settings.model_copy(update=update)
     first = top3 = 0
-    for question, role in QUESTIONS:
+    for question, role in questions:
         ranked = [role_of(p.person.id) for p in service.rank(question).people]
         first += bool(ranked) and ranked[0] == role
         top3 += role in ranked[:3]
@@ -104,13 +137,25 @@ def main() -> None:
     parser.add_argument("--cache", type=Path,
                         default=Path(tempfile.gettempdir()) / "companion-role-questions")
     parser.add_argument("--role-weight", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
+    parser.add_argument("--focus", type=float, nargs="*", default=[None],
+                        help="peers.expertise_session_focus values to try (default: the setting)")
+    parser.add_argument("--heldout", action="store_true",
+                        help="the held-out questions over val series (nothing tuned on them)")
     args = parser.parse_args()
-    ctx = open_store(args.cache)
-    print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
+    if args.heldout:
+        ctx = open_store(args.cache, HELDOUT_SERIES, "val")
+        questions = HELDOUT_QUESTIONS
+        print(f"## Held-out role questions on QMSum val series {', '.join(HELDOUT_SERIES)}\n")
+    else:
+        ctx = open_store(args.cache)
+        questions = QUESTIONS
+        print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
     for weight in args.role_weight:
-        print(f"\n### role_weight {weight}\n\n| question | role | top three |\n|---|---|---|")
-        first, top3 = evaluate(ctx, weight, verbose=True)
-        print(f"\nright role first {first}/12, in the top three {top3}/12")
+        for focus in args.focus:
+            print(f"\n### role_weight {weight}, session focus {focus}\n\n"
+                  "| question | role | top three |\n|---|---|---|")
+            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus)
+            print(f"\nright role first {first}/12, in the top three {top3}/12")
 
 
 if __name__ == "__main__":

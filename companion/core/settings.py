@@ -259,9 +259,19 @@ class PeersSettings(BaseModel):
         default="embedding", description="how a turn's relevance to the topic is measured"
     )
     # Calibrated with `python -m evals.peers_eval --calibrate`: on the samples every covered
-    # topic reaches 0.44 and no uncovered one 0.30; on QMSum val 90% of topics reach 0.38.
+    # topic reaches 0.44 and no uncovered one 0.30. With `evidence_lexical_share` it only decides
+    # which sessions discuss a topic at all ("nobody" when none does), never who ranks first.
     min_relevance: float = Field(
-        default=0.35, description="nobody is suggested unless someone's best turn reaches this"
+        default=0.3, description="a session discusses the topic when one of its chunks reaches "
+        "this cosine (or a turn reaches evidence_lexical_share)"
+    )
+    evidence_lexical_share: float = Field(
+        default=0.3, description="a session discusses the topic when one turn holds this share "
+        "of the topic's terms (IDF-weighted; the samples' off-topic questions stay below 0.28)"
+    )
+    evidence_min_words: int = Field(
+        default=20, description="a turn without the topic's words is evidence only this long, "
+        "in a chunk reaching min_relevance (pleasantries never are)"
     )
     person_min_relevance: float = Field(
         default=0.25, description="a person whose best turn stays below this is a weak match"
@@ -303,12 +313,22 @@ class PeersSettings(BaseModel):
     )
     max_quotes: int = 3
     default_limit: int = 3
-    # Expertise in a session (features/peers/expertise.py). Fitted on QMSum train topics by
-    # `python -m evals.fit_expertise`; the script prints the values and writes them as JSON.
+    # Expertise in a session (features/peers/localise.py, expertise.py). Fitted on QMSum train
+    # topics, out-of-fold by meeting, by `python -m evals.fit_expertise` (it writes the values as
+    # JSON; evals/results/expertise_fit.md holds the last run).
     expertise_sessions: int = Field(
         default=8, description="sessions read in full per topic (best retrieved first)"
     )
-    expertise_width: float = Field(default=16.0, description="turns a topic's stretch spreads")
+    expertise_session_focus: float = Field(
+        default=0.05, description="across sessions: a session's shares count exp(-gap/focus), gap "
+        "= how far its best chunk is below the best session's (0: weight by its best chunk); "
+        "chosen on the twelve train role questions (python -m evals.role_questions --focus)"
+    )
+    expertise_lexical_share: float = Field(
+        default=0.75, description="localising a topic: share of BM25 over turns in the blend "
+        "with the stored chunk vectors' cosine (the rest)"
+    )
+    expertise_width: float = Field(default=8.0, description="turns a topic's stretch spreads")
     expertise_power: float = Field(default=2.0, description="how sharply the stretch peaks")
     expertise_answer_weight: float = Field(
         default=0.0, description="extra for a turn answering someone else's question"

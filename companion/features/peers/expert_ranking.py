@@ -6,30 +6,45 @@ speakers resolved to people by identity (so "Dr Amara Okafor" and "Amara" are on
 person's score is the sum over sessions of their share there, weighted by how close the session
 is to the topic: several sessions count more than one.
 
-Evidence, and the only reason to answer "nobody": sessions are read when the best retrieved
-chunk reaches `min_relevance` (calibrated so no off-topic question reaches it on the samples),
-and in them a person counts with a turn of theirs that is not only a question and shares a
-term with the topic, or a turn sharing one that names them. Nobody with evidence -> nobody;
-anyone with evidence is ranked, however little (no per-person threshold).
+Where in a session the topic is comes from `localise` (BM25 over the session's turns blended
+with the chunk vectors ingest stored, against the query vector retrieval already computed:
+nothing is embedded again), so a person's share is of the talk where the topic is discussed.
+
+Evidence, and the only reason to answer "nobody": a session counts when one of its turns holds
+`evidence_lexical_share` of the topic's terms or one of its chunks reaches `min_relevance` (both
+calibrated so no off-topic question reaches them on the samples); in it a person has evidence
+with a turn of theirs that is not only a question, or a turn naming them, that shares a term
+with the topic, or is substantial and sits in a chunk reaching `min_relevance`. Nobody with
+evidence -> nobody; anyone with evidence is ranked, however little (no per-person threshold).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from companion.core.schemas import Turn
 from companion.core.settings import PeersSettings
+from companion.core.terms import content_terms
 from companion.features.peers.evidence import _session_info
-from companion.features.peers.expertise import ExpertiseWeights, SpokenTurn, session_expertise
-from companion.features.peers.expertise import turn_relevance as lexical_relevance
+from companion.features.peers.expertise import (
+    ExpertiseWeights,
+    SpokenTurn,
+    relevance_from_terms,
+    session_expertise,
+)
+from companion.features.peers.localise import Localisation, localise
 from companion.features.peers.people_source import PersonResolver
 from companion.features.peers.practice import is_question, practice_strength
 from companion.features.people import Person
 from companion.retrieval.hybrid import Retrieval
 from companion.storage.catalog import Catalog
+from companion.storage.vectors import VectorIndex
 
 
 @dataclass
@@ -93,6 +108,40 @@ def _spoken(turns: Sequence[Turn], session_id: str, resolver: PersonResolver,
     return out
 
 
+def session_weight(closeness: float, best: float, focus: float) -> float:
+    """How much a session's shares count.
+
+    Its best chunk's cosine; or, with `focus` > 0, a weight falling by e for every `focus` the
+    session's best chunk is below the best session's.
+    """
+    if focus <= 0:
+        return max(closeness, 0.05)
+    return math.exp(-(best - closeness) / focus)
+
+
+def stored_chunks(
+    catalog: Catalog, vectors: VectorIndex | None, session_id: str
+) -> tuple[list[tuple[int, int]], Any]:
+    """The session's chunks' turn spans and the vectors ingest stored for them (none: empty)."""
+    chunks = catalog.chunks(session_id) if vectors is not None else []
+    if not chunks or vectors is None:
+        return [], None
+    found: dict[str, Any] = {}
+    ids = [c.id for c in chunks]
+    for i in range(0, len(ids), 500):
+        got = vectors.store.get(ids=ids[i : i + 500], include=["embeddings"])
+        rows = got.get("embeddings")
+        if rows is None:
+            continue
+        for cid, vector in zip(got["ids"], rows, strict=True):
+            found[str(cid)] = vector
+    kept = [c for c in chunks if c.id in found]
+    if not kept:
+        return [], None
+    return ([(c.turn_start, c.turn_end) for c in kept],
+            np.asarray([found[c.id] for c in kept], dtype=np.float32))
+
+
 def rank_by_expertise(
     topic: str,
     catalog: Catalog,
@@ -100,15 +149,27 @@ def rank_by_expertise(
     resolver: PersonResolver,
     settings: PeersSettings,
     shadow: bool = False,
+    vectors: VectorIndex | None = None,
 ) -> list[Expertise]:
-    """Everyone with evidence in the sessions closest to the topic, best first."""
+    """Everyone with evidence in the sessions closest to the topic, best first.
+
+    Each session retrieval found is localised (`localise`: BM25 over its turns blended with its
+    stored chunk vectors against the retrieval's query vector); it is read as discussing the
+    topic when one turn shares enough of the topic's terms (`evidence_lexical_share`) or one
+    chunk reaches `min_relevance`. There, a person has evidence with a turn that is not only a
+    question, or a turn naming them, that shares a topic term or sits in a close chunk.
+    """
     weights = weights_of(settings)
     found: dict[str, Expertise] = {}
     people: dict[str, Person] = {}
-    sessions = sessions_by_closeness(catalog, retrieval, settings.expertise_sessions,
-                                     floor=settings.min_relevance)
+    q_terms = content_terms(topic)
+    sessions = sessions_by_closeness(catalog, retrieval, settings.expertise_sessions)
+    best = max((c for _, c in sessions), default=0.0)
     for session_id, closeness in sessions:
-        turns = [t for t in catalog.turns(session_id) if t.text.strip()]
+        weight = session_weight(closeness, best, settings.expertise_session_focus)
+        turns = catalog.turns(session_id)
+        if not any(t.text.strip() for t in turns):
+            continue
         spoken = _spoken(turns, session_id, resolver, settings, shadow)
         for turn in turns:
             if turn.speaker:
@@ -119,14 +180,21 @@ def rank_by_expertise(
             for pid in t.named:
                 if pid not in people and (p := resolver.find(pid)) is not None:
                     people[pid] = p
-        rel = lexical_relevance(topic, [t.text for t in spoken])
+        terms = [Counter(content_terms(t.text)) for t in turns]
+        ranges, matrix = stored_chunks(catalog, vectors, session_id)
+        position = {t.index: i for i, t in enumerate(turns)}
+        ranges = [(position.get(a, a), position.get(b, b)) for a, b in ranges]
+        loc = localise(q_terms, terms, ranges, matrix, retrieval.query_vector)
+        if not _discussed(q_terms, terms, loc, settings):
+            continue
+        rel = loc.relevance(settings.expertise_lexical_share)
         scores, _ = session_expertise(topic, spoken, weights, relevance=rel)
-        with_evidence = _with_evidence(spoken, rel)
+        with_evidence = _with_evidence(spoken, loc, settings)
         for pid, score in scores.items():
             if pid not in people:
                 continue
             entry = found.setdefault(pid, Expertise(people[pid]))
-            entry.score += score * max(closeness, 0.05)
+            entry.score += score * weight
             if pid in with_evidence:
                 entry.evidence = True
                 entry.sessions.add(session_id)
@@ -134,10 +202,27 @@ def rank_by_expertise(
     return sorted(ranked, key=lambda e: (-e.score, e.person.id))
 
 
-def _with_evidence(spoken: Sequence[SpokenTurn], rel: np.ndarray) -> set[str]:
+def _discussed(q_terms: list[str], terms: list[Counter[str]], loc: Localisation,
+               settings: PeersSettings) -> bool:
+    """The session talks about the topic: enough of its words in one turn, or a close chunk."""
+    share = relevance_from_terms(set(q_terms), [set(c) for c in terms])
+    if len(share) and float(share.max()) >= settings.evidence_lexical_share:
+        return True
+    return loc.dense is not None and float(loc.dense.max()) >= settings.min_relevance
+
+
+def _with_evidence(spoken: Sequence[SpokenTurn], loc: Localisation,
+                   settings: PeersSettings) -> set[str]:
+    """Who said something on the topic.
+
+    A turn sharing one of its terms, or a substantial turn (`evidence_min_words`) in a chunk
+    reaching `min_relevance` (a pleasantry inside an on-topic passage is no evidence).
+    """
     out: set[str] = set()
-    for t, r in zip(spoken, rel, strict=True):
-        if r <= 0:
+    dense = loc.dense if loc.dense is not None else np.zeros(len(spoken))
+    for t, lexical, close in zip(spoken, loc.lexical, dense, strict=True):
+        substantial = len(t.text.split()) >= settings.evidence_min_words
+        if lexical <= 0 and not (substantial and close >= settings.min_relevance):
             continue
         if t.person is not None and not t.question:
             out.add(t.person)

@@ -168,24 +168,50 @@ def session_expertise(
     if w.feedback_terms and w.feedback_weight:
         profile = _with_feedback(topic, turns, rel, profile, w, turn_terms)
     lengths = np.array([len(t.text.split()) * t.weight for t in turns], dtype=float)
-    weighted = profile * lengths
-    scores: dict[str, float] = {}
-    total_words = float(lengths.sum()) or 1.0
-    covered = float(weighted.sum()) or 1.0
+    people = sorted({t.person for t in turns if t.person is not None})
+    index = {p: i for i, p in enumerate(people)}
+    owners = np.array([index[t.person] if t.person is not None else -1 for t in turns],
+                      dtype=int)
+    answered = np.array([bool(i) and turns[i - 1].question and turns[i - 1].person != t.person
+                         for i, t in enumerate(turns)], dtype=bool)
+    found = speaker_scores(profile, lengths, owners, answered, len(people), w)
+    scores = {p: float(found[i]) for i, p in enumerate(people)}
+    covered = float((profile * lengths).sum()) or 1.0
+    unit = float(lengths.mean())
     for i, t in enumerate(turns):
-        if t.person is not None:
-            gain = weighted[i]
-            previous = turns[i - 1] if i else None
-            if previous is not None and previous.question and previous.person != t.person:
-                gain *= 1 + w.answer_weight
-            scores[t.person] = scores.get(t.person, 0.0) + gain / covered
-            scores[t.person] += w.talk_prior * lengths[i] / total_words
         for named in t.named:
             if named != t.person:
-                unit = profile[i] * float(lengths.mean())
-                scores[named] = scores.get(named, 0.0) + w.named_weight * unit / covered
+                scores[named] = (scores.get(named, 0.0)
+                                 + w.named_weight * profile[i] * unit / covered)
     about = float(smooth(rel, w.width).max())
     return scores, about
+
+
+def speaker_scores(
+    profile: np.ndarray,
+    lengths: np.ndarray,
+    owners: np.ndarray,
+    answered: np.ndarray,
+    n_people: int,
+    w: ExpertiseWeights,
+) -> np.ndarray:
+    """Each speaker's share of the words spoken where the topic is, plus answers and a prior.
+
+    Args:
+        profile: 0..1 per turn, how much its stretch is about the topic (`topic_profile`).
+        lengths: words per turn (already weighted).
+        owners: speaker index per turn (-1: nobody known).
+        answered: the turn follows someone else's question.
+        n_people: number of speakers.
+        w: the weights (`answer_weight`, `talk_prior`).
+    """
+    known = owners >= 0
+    gain = profile * lengths * (1 + w.answer_weight * answered)
+    covered = float((profile * lengths).sum()) or 1.0
+    total = float(lengths.sum()) or 1.0
+    out = np.bincount(owners[known], weights=gain[known], minlength=n_people) / covered
+    return np.asarray(out + w.talk_prior * np.bincount(
+        owners[known], weights=lengths[known], minlength=n_people) / total)
 
 
 def _with_feedback(

@@ -117,7 +117,7 @@ class PeerService:
             topic, filters or SearchFilters(), limit=self.settings.retrieve_k, mode=mode
         )
         experts = rank_by_expertise(topic, self.ctx.catalog, retrieval, self.resolver,
-                                    self.settings, shadow=shadow)
+                                    self.settings, shadow=shadow, vectors=self.ctx.vectors)
         fit = role_fit(topic, [e.person for e in experts], self.ctx.embeddings,
                        retrieval.query_vector)
         people = [
