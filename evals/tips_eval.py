@@ -219,24 +219,26 @@ def calibrate_on_gold(
     The clustering is the registry's own (`TipIndex`, with its lexical checks), run on the gold
     quotes, so the figure measures the thresholds and not the extractor.
     """
+    from companion.features.tips.actions import action_vectors
     from companion.features.tips.clustering import TipIndex
-    from companion.features.tips.similarity import action_text
+    from companion.features.tips.strength import advice_probability
     from companion.features.tips.weights import TermWeights
 
     items = sorted(
         ((o, g.id) for g in gold for o in g.occurrences), key=lambda x: (x[0].session, x[0].quote)
     )
-    vectors = ctx.embeddings.embed_many([action_text(o.quote) for o, _ in items])
+    vectors = action_vectors([o.quote for o, _ in items], ctx.embeddings.embed_many,
+                             advice_probability, ctx.settings.tips.core_blend)
     out: list[dict[str, float]] = []
     for variant in variants:
         index = TipIndex(variant, weigh=TermWeights(ctx.catalog))
         index.prime(vectors)
         assigned: list[str] = []
         for i, ((occ, _), vec) in enumerate(zip(items, vectors, strict=True)):
-            match = index.match(occ.quote, vec)
+            match = index.match(occ.quote, vec, session=occ.session)
             cluster = match[0] if match else f"c{i}"
             assigned.append(cluster)
-            index.add(index.member(cluster, occ.quote, vec))
+            index.add(index.member(cluster, occ.quote, vec, session=occ.session))
         tp = fp = fn = 0
         for i in range(len(items)):
             for j in range(i + 1, len(items)):

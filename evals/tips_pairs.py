@@ -1,21 +1,29 @@
 """Calibrate "same action" and "opposed advice" on paraphrase pairs written for the purpose.
 
-`evals/data/tip_paraphrases.jsonl` holds pairs of advice from workplaces unlike the samples'
-(school, warehouse, kitchen, lab, retail, sales, support, construction, remote work; held out:
-newsroom, legal, events), each labelled `same` (one action, reworded), `different` (another
-action from the same workplace) or `opposed` (the same subject, the opposite recommendation).
-Nothing in it comes from the samples, their gold or the dev corpora.
+Two files of pairs, each labelled `same` (one action, reworded), `different` (another action
+from the same workplace) or `opposed` (the same subject, the opposite recommendation), from
+workplaces unlike the samples'; nothing in them comes from the samples, their gold or the dev
+corpora:
 
-The configured threshold is higher than the pair-optimal one: in a corpus a quote meets many
-different pieces of advice and one false merge costs more than a missed one, so the setting is
-chosen end to end on dev corpus `ward` (see `companion/core/settings.py`); its pair figures are
-printed as `configured`.
+- `evals/data/tip_paraphrases.jsonl` (school, warehouse, kitchen, lab, retail, sales, support,
+  construction, remote work; held out: newsroom, legal, events). Its `lab` pairs are left out
+  (`EXCLUDED_DOMAINS`): dev corpus `lab`, the held-out corpus of issue 16's third pass, is a
+  research lab, and pairs from its workplace would leak into the figures reported on it.
+- `evals/data/tip_paraphrases_2.jsonl` (library, cabin crew, pharmacy, fire station, hotel,
+  physiotherapy; held out: help desk, building site), written for the third pass with the
+  framings real speech uses: lead-ins ("My advice is ..."), hindsight ("What I wish I'd
+  known ..."), reports of what a colleague does, descriptions of what works.
 
-The score is the registry's (`similarity.action_text` embedded, centred on the centroid of its
-workplace's texts, cosine + `lexical_weight` x term overlap). The sweep picks the threshold and
-weight with the best F1 of `same` against `different` on the train split and reports the
-held-out split at that setting; opposed pairs are scored by `polarity.opposed` (recall on
-opposed pairs, false alarms on paraphrases).
+The score is the registry's: `actions.action_vectors` (framing and lead-ins stripped, blended
+with the most advice-like clause at `core_blend`), centred on the centroid of its workplace's
+texts, cosine + `lexical_weight` x term overlap. The sweep picks the threshold and weight with
+the best F1 of `same` against `different` on the train split and reports the held-out split
+at that setting. A workplace's pairs hold a dozen texts where a corpus holds a hundred quotes,
+so its centroid is shrunk more and the pair-optimal threshold sits lower than a corpus needs;
+the configured values were chosen end to end on the tuning corpora within the range the pairs
+separate well, and their pair figures are printed as `configured`. Opposed pairs are scored by
+`polarity.opposed` (recall on opposed pairs, false alarms on paraphrases and on different
+advice).
 
 Run: `python -m evals.tips_pairs [--cache FILE.npz]`.
 """
@@ -31,20 +39,26 @@ from typing import Any
 
 import numpy as np
 
+from companion.features.tips.actions import action_vectors
 from companion.features.tips.clustering import term_overlap
 from companion.features.tips.polarity import opposed
-from companion.features.tips.similarity import Centroid, action_text, centred
+from companion.features.tips.similarity import Centroid, centred
+from companion.features.tips.strength import advice_probability
 from companion.features.tips.weights import uniform_terms
 
 ROOT = Path(__file__).resolve().parent.parent
-PAIRS = ROOT / "evals" / "data" / "tip_paraphrases.jsonl"
+PAIRS = (ROOT / "evals" / "data" / "tip_paraphrases.jsonl",
+         ROOT / "evals" / "data" / "tip_paraphrases_2.jsonl")
+EXCLUDED_DOMAINS = frozenset({"lab"})
 WEIGHTS = (0.0, 0.2, 0.3, 0.5)
 THRESHOLDS = tuple(round(-0.10 + 0.02 * i, 2) for i in range(41))
 
 
-def load_pairs(path: Path = PAIRS) -> list[dict[str, str]]:
-    """The labelled pairs."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+def load_pairs(paths: Sequence[Path] = PAIRS) -> list[dict[str, str]]:
+    """The labelled pairs of every file, those of `EXCLUDED_DOMAINS` left out."""
+    rows = [json.loads(line) for path in paths
+            for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in rows if r["domain"] not in EXCLUDED_DOMAINS]
 
 
 def cached_embedder(embed: Callable[[list[str]], Any], cache: Path | None) -> Callable[..., Any]:
@@ -66,22 +80,21 @@ def cached_embedder(embed: Callable[[list[str]], Any], cache: Path | None) -> Ca
 
 
 def pair_scores(pairs: Sequence[dict[str, str]], embed: Callable[..., Any],
-                shrink: float = 10.0) -> list[dict[str, Any]]:
-    """Each pair with its centred cosine and term overlap."""
-    texts = sorted({action_text(p[s]) for p in pairs for s in ("a", "b")})
-    vectors = dict(zip(texts, embed(texts), strict=True))
+                shrink: float = 10.0, blend: float = 0.5) -> list[dict[str, Any]]:
+    """Each pair with its centred cosine, raw cosine and term overlap."""
+    texts = sorted({p[s] for p in pairs for s in ("a", "b")})
+    vectors = dict(zip(texts, action_vectors(texts, embed, advice_probability, blend),
+                       strict=True))
     centroids: dict[str, Centroid] = {}
     for domain in {p["domain"] for p in pairs}:
-        own = sorted({action_text(p[s]) for p in pairs if p["domain"] == domain
-                      for s in ("a", "b")})
+        own = sorted({p[s] for p in pairs if p["domain"] == domain for s in ("a", "b")})
         centroids[domain] = Centroid(len(vectors[own[0]]), shrink)
         centroids[domain].add(np.stack([vectors[t] for t in own]))
     out = []
     for p in pairs:
         mu = centroids[p["domain"]].vector
-        a, b = centred(vectors[action_text(p["a"])], mu)[0], centred(vectors[action_text(p["b"])],
-                                                                     mu)[0]
-        raw = float(vectors[action_text(p["a"])] @ vectors[action_text(p["b"])])
+        a, b = centred(vectors[p["a"]], mu)[0], centred(vectors[p["b"]], mu)[0]
+        raw = float(vectors[p["a"]] @ vectors[p["b"]])
         out.append({**p, "cosine": float(a @ b), "raw_cosine": raw,
                     "overlap": term_overlap(uniform_terms(p["a"]), uniform_terms(p["b"]))})
     return out
@@ -121,12 +134,16 @@ def polarity_figures(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, floa
         mine = [r for r in rows if r["split"] == split]
         opp = [r for r in mine if r["label"] == "opposed"]
         same = [r for r in mine if r["label"] == "same"]
+        other = [r for r in mine if r["label"] == "different"]
         out[split] = {
             "opposed_recall": round(sum(opposed(r["a"], r["b"]) for r in opp) / (len(opp) or 1),
                                     3),
             "paraphrase_false_alarm": round(
                 sum(opposed(r["a"], r["b"]) for r in same) / (len(same) or 1), 3),
-            "opposed_pairs": len(opp), "paraphrase_pairs": len(same)}
+            "different_false_alarm": round(
+                sum(opposed(r["a"], r["b"]) for r in other) / (len(other) or 1), 3),
+            "opposed_pairs": len(opp), "paraphrase_pairs": len(same),
+            "different_pairs": len(other)}
     return out
 
 
@@ -141,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     ctx = Context(Settings())
     rows = pair_scores(load_pairs(), cached_embedder(ctx.embeddings.embed_many, args.cache),
-                       args.shrink)
+                       args.shrink, Settings().tips.core_blend)
     cfg = Settings().tips
     configured = {split: prf([r for r in rows if r["split"] == split], cfg.lexical_weight,
                              cfg.same_tip_similarity) for split in ("train", "holdout")}

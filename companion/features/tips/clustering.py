@@ -1,15 +1,15 @@
 """Assign advice quotes to tips: paraphrases join, opposites stay apart and get linked.
 
-The closeness of two quotes is the cosine of their embeddings after subtracting the corpus
-centroid (see `similarity`: in a corpus about one workplace, raw cosines of different advice
-are as high as those of paraphrases) plus a bonus for shared content terms (`lexical_weight` x
-IDF-weighted overlap coefficient of stemmed terms). The thresholds are calibrated on paraphrase
-pairs written for the purpose (`python -m evals.tips_pairs`).
-A quote joins the tip whose closest quote reaches `same_tip_similarity`, provided its average
-closeness to the tip's quotes reaches `cohesion` (so one borderline pair cannot chain two tips
-into one) and the lexical checks in `polarity` do not say the two advise opposite things.
-Otherwise it starts a new tip. Quotes are assigned one at a time in session order, which is
-what makes the registry incremental: a new session is assigned against what is stored.
+Closeness of two quotes = cosine of their action vectors (`actions.action_vectors`) after
+subtracting the corpus centroid (`similarity`: in one workplace, raw cosines of different advice
+are as high as those of paraphrases) + `lexical_weight` x IDF-weighted overlap of stemmed terms.
+Quotes are assigned one at a time in session order (online average-linkage agglomeration, which
+is what makes the registry incremental): a quote joins, among the tips whose closest quote
+reaches `same_tip_similarity`, the one with the highest average closeness, provided that average
+reaches `cohesion`, every link reaches `link_floor`, no close quote of the tip advises the
+opposite (`polarity`), and, when the tip already holds a quote of the same session, both bars
+are `same_session_margin` higher. Otherwise it starts a new tip. Scores are ranked and bounded
+by written pairs (`python -m evals.tips_pairs`); values are in `TipsSettings`.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Member:
     vector: Any
     terms: Mapping[str, float] = field(default_factory=dict, compare=False)
     strength: float | None = field(default=None, compare=False)  # None: scored from the vector
+    session: str = field(default="", compare=False)  # the session the quote comes from
 
     @classmethod
     def of(cls, tip_id: str, quote: str, vector: Any, weigh: Weigher = uniform_terms,
@@ -45,8 +46,7 @@ class Member:
         return cls(tip_id, quote, vector, weigh(quote), strength)
 
 
-# `opposed` is pure and an update re-checks the close pairs of every tip it touched, most of
-# them checked by the previous update already: remembering verdicts keeps that cost flat.
+# `opposed` is pure and updates re-check pairs checked before: remembering keeps cost flat.
 _opposed = lru_cache(maxsize=1 << 16)(opposed)
 
 
@@ -97,10 +97,11 @@ class TipIndex:
         return tip_id
 
     def member(
-        self, tip_id: str, quote: str, vector: Any, strength: float | None = None
+        self, tip_id: str, quote: str, vector: Any, strength: float | None = None,
+        session: str = "",
     ) -> Member:
         """A member; its terms are weighed when a match first needs them (`_terms`)."""
-        return Member(tip_id, quote, vector, strength=strength)
+        return Member(tip_id, quote, vector, strength=strength, session=session)
 
     def _terms(self, row: int) -> Mapping[str, float]:
         """The weighted terms of a member, computed once and only for members a match reads.
@@ -167,14 +168,14 @@ class TipIndex:
         return self._centred @ centred(vector, centroid)[0]
 
     def match(
-        self, quote: str, vector: Any, strength: float | None = None
+        self, quote: str, vector: Any, strength: float | None = None, session: str = ""
     ) -> tuple[str, float] | None:
         """The tip this quote paraphrases, with its closeness; None when it is new advice.
 
-        Besides closeness to the tip's nearest quote, average closeness to all its quotes
-        (`cohesion`) and closeness to each of them (`link_floor`, complete linkage) must hold,
-        and clear advice never joins a tip whose quotes are all weak (strength below
-        `weak_strength`): advice does not paraphrase a remark such as "I'll keep it short".
+        The bars are in the module docstring. Clear advice never joins a tip whose quotes are
+        all weak (below `weak_strength`). The same-session margin: one session's speakers
+        mostly give different advice and a restatement adds no support, so a doubtful join
+        there costs purity and gains nothing.
         """
         if not self._size:
             return None
@@ -193,33 +194,41 @@ class TipIndex:
         for i in sorted(scores, key=lambda k: -scores[k]):
             by_tip.setdefault(self.resolve(self._members[i].tip_id), []).append(i)
         sign = polarity(quote)
+        passing: list[tuple[float, float, str]] = []
         for tip_id, rows in by_tip.items():  # in order of each tip's closest quote
             best = scores[rows[0]]
             if best < cfg.same_tip_similarity:
                 break
+            members = self._rows[tip_id]
+            own = session and any(self._members[i].session == session for i in members)
+            margin = cfg.same_session_margin if own else 0.0
+            if best < cfg.same_tip_similarity + margin:
+                continue
             if polarity(self._members[rows[0]].quote) != sign:
                 # A prohibition rarely paraphrases an instruction: ask for more closeness.
                 if best < cfg.same_tip_similarity + cfg.polarity_margin:
                     continue
             if any(_opposed(quote, self._members[i].quote) for i in rows):
                 continue  # a close quote of this tip advises the opposite
-            members = self._rows[tip_id]
             if strength >= cfg.weak_strength and all(
                 self._strength[i] < cfg.weak_strength for i in members
             ):
                 continue
             links = self._links(tip_id, terms, cosines)
-            if sum(links) / len(links) >= cfg.cohesion and min(links) >= cfg.link_floor:
-                return tip_id, best
-        return None
+            average = sum(links) / len(links)
+            if average >= cfg.cohesion + margin and min(links) >= cfg.link_floor:
+                passing.append((average, best, tip_id))
+        if not passing:
+            return None
+        # Average linkage decides between tips that would all take the quote.
+        _, best, tip_id = max(passing)
+        return tip_id, best
 
     def _links(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> list[float]:
         """Closeness of a quote to every quote of a tip."""
         w = self.settings.lexical_weight
-        return [
-            float(cosines[i]) + w * term_overlap(terms, self._terms(i))
-            for i in self._rows[tip_id]
-        ]
+        return [float(cosines[i]) + w * term_overlap(terms, self._terms(i))
+                for i in self._rows[tip_id]]
 
 
 def contradiction_pairs(
@@ -242,9 +251,8 @@ def contradiction_pairs(
         among: only pairs with at least one of these tips (the ones an update touched), so an
             update costs (its quotes x all quotes), not (all quotes)^2.
         lexical_weight: bonus per unit of shared content terms.
-        verdicts: remembered verdicts of quote pairs (a verdict depends only on the two
-            quotes, their vectors and the two settings): an update re-reads the close pairs of
-            every tip it touched, most of them judged by the update before.
+        verdicts: remembered verdicts of quote pairs (they depend only on the two quotes, their
+            vectors and the settings): an update re-reads pairs the update before judged.
     """
     verdicts = {} if verdicts is None else verdicts
     if len(members) < 2:

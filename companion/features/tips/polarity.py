@@ -45,12 +45,16 @@ _SOON = re.compile(
     r"right away|immediately|at once|there and then|the same (?:day|afternoon|morning)|"
     r"on the day|the moment|as soon as|straight after|after (?:each|every)|within (?:the |an? )?"
     r"(?:hour|day|minute)|early|sooner|up front|every time|each time|little and often|"
-    r"in real time|before you (?:leave|go home))\b",
+    r"in real time|before you (?:leave|go home)|(?:on )?day one|week one|first thing|"
+    r"from the (?:start|outset|beginning|first (?:day|minute|hour))|"
+    r"(?:at )?the (?:very )?first (?:sign|hint|minute|hour|day))\b",
     re.I,
 )
 # Later, at the end, in one go, in batches.
 _LATER = re.compile(
-    r"\b(?:at the end|(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|"
+    r"\b(?:at the end(?! of (?:each|every)\b)|(?<!end of )(?<!end of each )"
+    r"(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|hold off|"
+    r"for the first (?:few|couple of|two|three) (?:days|weeks|months)|"
     r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|"
     r"batch(?:es|ed|ing)?|in (?:two|three|"
     r"a few) blocks|(?:once|twice|two times|three times) a (?:day|week)|until|till|"
@@ -63,7 +67,8 @@ _LATER = re.compile(
 # "Never skip X", "don't forget X": a negated verb of omission asks you to do X.
 _DOUBLE_NEGATIVE = re.compile(
     r"\b(?:never|don't|dont|do not|not)\s+(?:\w+\s+)?(?:skip|miss|forget|ignore|neglect|"
-    r"drop|leave out|cut)\b",
+    r"drop|leave out|cut)\b|\b(?:never|don't|dont|do not)\s+let\s+(?:\w+\s+){1,3}"
+    r"(?:pile|build|stack|mount|slip|slide|drift|accumulate)\b",
     re.I,
 )
 _NEGATED_BEFORE = re.compile(

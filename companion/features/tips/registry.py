@@ -9,19 +9,17 @@ survivor), and a new tip takes its id from the content hash of the quote that cr
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
-from companion.core.settings import TipsSettings
+from companion.features.tips.actions import advice_of, session_advice
 from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
 from companion.features.tips.extraction import Candidate, extract_candidates
-from companion.features.tips.housekeeping import drop_housekeeping
 from companion.features.tips.models import ReviewAction
 from companion.features.tips.rebuild import carry_ids
-from companion.features.tips.similarity import action_text
 from companion.features.tips.store import TipStore
 from companion.features.tips.weights import TermWeights
 from companion.retrieval.context import Context
@@ -102,10 +100,10 @@ class TipRegistry:
         conn.execute("DELETE FROM tip_quotes")
         clusters: dict[str, list[int]] = {}
         for i, (cand, vector) in enumerate(zip(candidates, vectors, strict=True)):
-            match = index.match(cand.quote, vector)
+            match = index.match(cand.quote, vector, session=cand.session_id)
             key = match[0] if match else f"new:{i}"
             clusters.setdefault(key, []).append(i)
-            index.add(index.member(key, cand.quote, vector))
+            index.add(index.member(key, cand.quote, vector, session=cand.session_id))
         groups = list(clusters.values())
         merged = {row["tip_id"] for row in conn.execute(
             "SELECT DISTINCT tip_id FROM tip_history WHERE action = 'merge'")}
@@ -152,7 +150,7 @@ class TipRegistry:
         for cand, vector in zip(candidates, vectors, strict=True):
             tip_id = self._place(conn, index, cand, vector, known, report)
             self._insert(conn, tip_id, cand, vector)
-            index.add(index.member(tip_id, cand.quote, vector))
+            index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
             touched.add(tip_id)
         self._relink(touched)
         report.removed_tips = self.store.drop_orphans(conn)
@@ -170,7 +168,7 @@ class TipRegistry:
         """The tip a candidate belongs to, creating it when the advice is new."""
         if cand.quote_hash in known:  # the same words as before keep their tip
             return index.resolve(known[cand.quote_hash])
-        match = index.match(cand.quote, vector)
+        match = index.match(cand.quote, vector, session=cand.session_id)
         if match is not None:
             report.joined.append(match[0])
             return match[0]
@@ -179,7 +177,7 @@ class TipRegistry:
             self.store.create_tip(conn, tip_id, vector, cand.quote, cand.session_id)
             self.store.record(conn, tip_id, "created", SYSTEM, f"from {cand.session_id}")
             report.created.append(tip_id)
-            index.add(index.member(tip_id, cand.quote, vector))
+            index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
         return tip_id
 
     def _index(self) -> TipIndex:
@@ -188,12 +186,14 @@ class TipRegistry:
         redirects = {t.id: t.merged_into for t in tips.values() if t.merged_into}
         index = TipIndex(self.settings, redirects, TermWeights(self.ctx.catalog))
         quotes = self.store.quotes()
-        index.extend(index.member(q.tip_id, q.quote, q.vector) for q in quotes)
+        index.extend(index.member(q.tip_id, q.quote, q.vector, session=q.session_id)
+                     for q in quotes)
         # A tip with no quotes left (its session is being replaced, or it was merged away)
         # is still found again through the quote that created it.
         held = {q.tip_id for q in quotes}
         index.extend(
-            index.member(t.id, t.anchor_quote, t.anchor) for t in tips.values() if t.id not in held
+            index.member(t.id, t.anchor_quote, t.anchor, session=t.anchor_session or "")
+            for t in tips.values() if t.id not in held
         )
         return index
 
@@ -286,21 +286,3 @@ class TipRegistry:
         if tip.merged_into:
             raise InputError(f"tip {tip_id} was merged into {tip.merged_into}; review that one")
         return tip
-
-
-def advice_of(
-    candidates: Sequence[Candidate], settings: TipsSettings, embed: Callable[[list[str]], Any]
-) -> tuple[list[Candidate], list[Any]]:
-    """The candidates that are not housekeeping, with the vectors the registry clusters."""
-    if not candidates:
-        return [], []
-    # What the quote asks for, without its framing ("My number one tip: ...").
-    vectors = list(embed([action_text(c.quote) for c in candidates]))
-    return drop_housekeeping(list(candidates), vectors, settings.housekeeping_threshold)
-
-
-def session_advice(
-    session: Session, settings: TipsSettings, embed: Callable[[list[str]], Any]
-) -> tuple[list[Candidate], list[Any]]:
-    """The quotes of one session the registry keeps (advice, not housekeeping), with vectors."""
-    return advice_of(extract_candidates(session, settings, embed), settings, embed)

@@ -28,6 +28,17 @@ def _detector() -> AdviceDetector:
     return AdviceDetector.load()
 
 
+def advice_probability(vectors: Any) -> np.ndarray:
+    """The advice detector's probability of each row (1 for vectors of another length)."""
+    rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    model = _detector()
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.float32)
+    if rows.shape[1] != model.dimension:
+        return np.ones(rows.shape[0], dtype=np.float32)
+    return model.predict_proba(rows)
+
+
 def strengths(
     vectors: Any, cues: Sequence[str | None] | None = None, detector: AdviceDetector | None = None
 ) -> np.ndarray:
