@@ -6,7 +6,9 @@
   of QMSum *train* meetings, sources `qmsum:*`, and of sessions written for this purpose,
   `own:*`) and `evals/data/advice_self_reports.jsonl` (written for issue 16's second pass,
   `self:*`: people stating facts about themselves and their work - "my shifts moved twice" -
-  beside advice from the same made-up workplaces, none from the samples or the dev corpora);
+  beside advice from the same made-up workplaces, and `chair:*`: a chair running a meeting -
+  "let's move on to the rota" - beside advice that opens with "let"; none from the samples or
+  the dev corpora; both categories written after the demo showed one of each among top tips);
   `part` says whether a row's source (meeting or session) is in the train or the test part.
 - `training_files()`: every file the detector is trained on, with its SHA-256 (for the log).
 - `embed(texts)`: the product's MiniLM vectors (normalised), cached on disk so nothing is

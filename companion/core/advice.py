@@ -36,7 +36,7 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\?")
 # Openers skipped when finding the first content word ("So, um, always ..." -> "always").
 _OPENERS = frozenset("uh um er so and well yeah yes okay ok oh but also then now right".split())
-BUCKETS = 4096
+BUCKETS = 16384  # 4096 collided more: mean forum-dev F1 0.652 against 0.659
 
 
 def detokenise(text: str) -> str:
