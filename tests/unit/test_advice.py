@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from companion.core.advice import DEFAULT_PATH, AdviceDetector, detokenise
+from companion.core.advice import (
+    BUCKETS,
+    DEFAULT_PATH,
+    AdviceDetector,
+    TextHead,
+    cue_buckets,
+    detokenise,
+)
 
 
 def test_shipped_weights_load_small_and_calibrated():
@@ -15,6 +22,7 @@ def test_shipped_weights_load_small_and_calibrated():
     detector = AdviceDetector.load()
     assert detector.dimension == 384
     assert 0.0 < detector.threshold < 1.0
+    assert detector.text is not None and detector.text.cues.shape == (BUCKETS,)
 
 
 def test_probabilities_are_in_range_and_one_per_row(tmp_path: Path):
@@ -29,6 +37,36 @@ def test_probabilities_are_in_range_and_one_per_row(tmp_path: Path):
     again = AdviceDetector.load(tmp_path / "copy.npz")
     assert np.allclose(again.predict_proba(x), prob, atol=1e-2)
     assert again.threshold == pytest.approx(detector.threshold)
+    texts = ["Always label the box.", "We moved offices.", "Try it.", "Fine.", "Why?"]
+    with_text = detector.predict_proba(x, texts)
+    assert with_text.shape == (5,) and not np.allclose(with_text, prob)  # the text head scored
+    assert np.allclose(again.predict_proba(x, texts), with_text, atol=1e-2)
+
+
+def test_texts_must_match_vectors():
+    detector = AdviceDetector.load()
+    with pytest.raises(ValueError, match="2 texts for 1 vectors"):
+        detector.predict_proba(np.ones((1, 384), np.float32), ["one", "two"])
+
+
+def test_word_cues_mark_the_first_content_word_after_fillers():
+    # "So, um, always ..." and "Always ..." share the opening cue; a question has its own.
+    opening = set(cue_buckets("always")) & set(cue_buckets("So, um, always label it."))
+    assert opening - set(cue_buckets("We always label it."))
+    assert cue_buckets("Label it?") != cue_buckets("Label it.")
+    assert cue_buckets("Label it.") == cue_buckets("label IT")  # case and punctuation aside
+
+
+def test_a_cue_weight_moves_the_probability_of_sentences_with_that_cue():
+    cues = np.zeros(BUCKETS, np.float32)
+    cues[cue_buckets("never")] = 4.0  # every cue of the one-word sentence "never"
+    head = TextHead(np.zeros(2, np.float32), cues, bias=-1.0, scale=1.0)
+    detector = AdviceDetector(layers=[(np.zeros((2, 1), np.float32), np.full(1, -1.0, np.float32))],
+                              threshold=0.5, text=head)
+    x = np.zeros((2, 2), np.float32)
+    found = detector.is_advice(x, texts=["Never guess.", "Guess."])
+    assert found.tolist() == [True, False]
+    assert detector.is_advice(x).tolist() == [False, False]  # no texts: the embedding head
 
 
 def test_detokenise_undoes_reddit_tokenisation():
@@ -37,7 +75,7 @@ def test_detokenise_undoes_reddit_tokenisation():
 
 
 @pytest.mark.slow
-def test_spoken_advice_is_found_and_chat_is_not(embeddings):
+def test_spoken_advice_is_found_and_chat_and_self_reports_are_not(embeddings):
     advice = [
         "What I wish I'd known on my first rotation is that you can always ask the pharmacist.",
         "My number one tip: fill the van the night before, not on the morning of the job.",
@@ -51,9 +89,16 @@ def test_spoken_advice_is_found_and_chat_is_not(embeddings):
         "We had about forty people through the door on Saturday.",
         "I moved over from the Leeds branch in the spring.",
         "Thanks everybody, that's all for today.",
+        # Facts about oneself: what reached the top tips before the text head.
+        "So my team leader has been replaced twice since the autumn.",
+        "I've done the late shift on the ticket desk for four years now.",
     ]
     detector = AdviceDetector.load()
-    found = detector.is_advice(embeddings.embed_many(advice + chat))
+    texts = advice + chat
+    vectors = embeddings.embed_many(texts)
+    found = detector.is_advice(vectors, texts=texts)
     assert found[: len(advice)].all(), [s for s, f in zip(advice, found, strict=False) if not f]
     assert not found[len(advice):].any(), [s for s, f in zip(chat, found[len(advice):],
                                                                strict=False) if f]
+    plain = detector.predict_proba(vectors)  # the embedding head alone still ranks them apart
+    assert plain[: len(advice)].min() > np.median(plain[len(advice):])

@@ -258,7 +258,7 @@ def extract_candidates(
     if texts:
         model = detector or _detector()
         vectors = np.asarray((embed or _default_embed())(texts), dtype=np.float32)
-        proba = model.predict_proba(vectors)
+        proba = model.predict_proba(vectors, texts)  # the text head reads word cues too
         cut = model.threshold if settings.advice_threshold is None else settings.advice_threshold
         keep = proba >= cut
     pos = 0
