@@ -33,6 +33,7 @@ WORK = ROOT / ".companion" / "bench"
 WORKER = Path(__file__).resolve().parent / "worker.py"
 LOADS: dict[str, float] = {}
 REUSE_BULK = False  # --reuse-bulk: keep the synthetic ask stores of an earlier run
+REUSE_RSS = False  # --reuse-rss: keep the finished peak-RSS ingests of an earlier run
 
 
 def say(message: str) -> None:
@@ -208,18 +209,26 @@ def ingest_figures(corpus: Path, n: int, settings: Settings) -> tuple[list[Figur
 class Background:
     """A bench/worker.py job running beside the timed phases (memory, not time, is measured)."""
 
-    def __init__(self, phase: str, *args: str) -> None:
+    def __init__(self, phase: str, output: Path, *args: str) -> None:
         self.phase = phase
+        self.output = output
+        self.proc: subprocess.Popen[str] | None = None
+        if REUSE_RSS and _last_json(output):
+            say(f"{phase}: reusing {output.name} (--reuse-rss)")
+            return
         LOADS[phase] = load_now()
         say(f"{phase} started in the background (load {LOADS[phase]})")
         env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-        self.proc = subprocess.Popen(
-            [sys.executable, str(WORKER), *args], env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True,
-        )
+        with output.open("w", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(WORKER), *args], env=env, stdout=out,
+                stderr=subprocess.DEVNULL, text=True,
+            )
 
     def peak_so_far_mb(self) -> float | None:
         """VmHWM (peak resident set) of the running job, from /proc."""
+        if self.proc is None:
+            return None
         try:
             status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="utf-8")
         except OSError:
@@ -229,19 +238,36 @@ class Background:
 
     def result(self, deadline: float) -> dict[str, Any]:
         """The job's JSON, or {"unfinished": True, "peak_rss_mb": ...} once `deadline` passes."""
-        try:
-            out, _ = self.proc.communicate(timeout=max(1.0, deadline - time.time()))
-        except subprocess.TimeoutExpired:
-            peak = self.peak_so_far_mb()
-            self.proc.kill()
-            self.proc.communicate()
-            say(f"  {self.phase}: unfinished at the deadline, peak so far {peak} MB")
-            return {"unfinished": True, "peak_rss_mb": peak}
-        if self.proc.returncode != 0:
-            raise RuntimeError(f"{self.phase} failed (exit {self.proc.returncode})")
-        result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=max(1.0, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                peak = self.peak_so_far_mb()
+                self.proc.kill()
+                self.proc.wait()
+                say(f"  {self.phase}: unfinished at the deadline, peak so far {peak} MB")
+                return {"unfinished": True, "peak_rss_mb": peak}
+            if self.proc.returncode != 0:
+                raise RuntimeError(f"{self.phase} failed (exit {self.proc.returncode})")
+        result = _last_json(self.output)
+        if result is None:
+            raise RuntimeError(f"{self.phase}: no result in {self.output}")
         say(f"  {self.phase}: {result['chunks']:,} chunks, peak {result['peak_rss_mb']:.0f} MB")
         return result
+
+
+def _last_json(path: Path) -> dict[str, Any] | None:
+    """The JSON line a finished worker printed last, if any."""
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").strip().splitlines()
+    if not lines:
+        return None
+    try:
+        result: dict[str, Any] = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        return None
+    return result
 
 
 def start_rss(small: Path, big: Path, n_small: int, n_big: int) -> list[Background]:
@@ -252,8 +278,8 @@ def start_rss(small: Path, big: Path, n_small: int, n_big: int) -> list[Backgrou
     because only their peak RSS is reported.
     """
     return [
-        Background(f"stub ingest {n:,}", "ingest", "--data", str(fresh(WORK / f"stub-{n}")),
-                   "--corpus", str(corpus), "--stub")
+        Background(f"stub ingest {n:,}", WORK / f"rss-{n}.out", "ingest", "--data",
+                   str(WORK / f"stub-{n}"), "--corpus", str(corpus), "--stub", "--fresh")
         for n, corpus in ((n_small, small), (n_big, big))
     ]
 
@@ -450,6 +476,8 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--reuse-bulk", action="store_true",
                         help="reuse the synthetic ask stores (bulk-N) of an earlier run")
+    parser.add_argument("--reuse-rss", action="store_true",
+                        help="reuse the finished peak-RSS ingests (rss-N.out) of an earlier run")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     args = parser.parse_args()
     if args.quick:
@@ -457,8 +485,9 @@ def main() -> None:
         args.http_seconds = 30
     args.rss = args.rss or args.big
     args.rss_small = args.rss_small or args.chunks
-    global REUSE_BULK
+    global REUSE_BULK, REUSE_RSS
     REUSE_BULK = args.reuse_bulk
+    REUSE_RSS = args.reuse_rss
     started = time.perf_counter()
     info = machine()
     settings = Settings()

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sys
 import time
 import zlib
@@ -80,6 +81,8 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     from companion.retrieval.context import Context
     from ingest.pipeline import IngestPipeline
 
+    if args.fresh:
+        shutil.rmtree(args.data, ignore_errors=True)
     embeddings = HashedUnitVectors(load_known(args.known)) if args.stub else None
     ctx = Context(Settings(data_dir=Path(args.data)), embeddings=embeddings)
     if args.no_cache:  # every call encodes: no sentence shared by two features is reused
@@ -252,6 +255,7 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--core", action="store_true")
     parser.add_argument("--no-cache", action="store_true", help="turn the embed cache off")
+    parser.add_argument("--fresh", action="store_true", help="ingest: empty --data first")
     parser.add_argument("--every-term", action="store_true",
                         help="ask: also time each question with every term in the lexical leg")
     parser.add_argument("--known", help="prefix of exported vectors (with --stub)")
