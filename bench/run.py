@@ -1,6 +1,6 @@
 """Runs every benchmark side by side and rewrites bench/RESULTS.md and bench/results.json.
 
-    python bench/run.py [--chunks 10000] [--mid 30000] [--big 100000] [--rss N]
+    python bench/run.py [--chunks 10000] [--mid 30000] [--big 100000]
                         [--rss-small N] [--rss-minutes M] [--questions 100]
                         [--http-seconds 90] [--no-http] [--reuse-bulk] [--quick]
 
@@ -270,61 +270,77 @@ def _last_json(path: Path) -> dict[str, Any] | None:
     return result
 
 
-def start_rss(small: Path, big: Path, n_small: int, n_big: int) -> list[Background]:
-    """Full-pipeline ingests (listeners on) at two sizes, without the model, in the background.
+def start_rss(corpus: Path, n: int) -> dict[str, Background]:
+    """Ingests of the `--rss-small` corpus without the model, in the background.
 
-    Every text gets a hashed random unit vector, so the figure is the pipeline's own memory
-    (does it stream or hold the corpus), not the model's; they run beside the timed phases
-    because only their peak RSS is reported.
+    "core" is the pipeline without listeners (what the big bulk store's build runs, so the two
+    compare); "full" has the tips and summaries listeners on. Every text gets a hashed random
+    unit vector, so the figures are the pipeline's own memory (does it stream or hold the
+    corpus), not the model's; only their peak RSS is reported, so they run beside the timed
+    phases.
     """
-    return [
-        Background(f"stub ingest {n:,}", WORK / f"rss-{n}.out", "ingest", "--data",
-                   str(WORK / f"stub-{n}"), "--corpus", str(corpus), "--stub", "--fresh")
-        for n, corpus in ((n_small, small), (n_big, big))
-    ]
+    jobs = {}
+    for kind, extra in (("core", ["--core"]), ("full", [])):
+        jobs[kind] = Background(
+            f"stub ingest {n:,} ({kind})", WORK / f"rss-{n}-{kind}.out", "ingest", "--data",
+            str(WORK / f"stub-{n}-{kind}"), "--corpus", str(corpus), "--stub", "--fresh", *extra,
+        )
+    return jobs
 
 
-def rss_figures(jobs: list[Background], n_small: int, n_big: int, deadline: float) -> list[Figure]:
-    """Peak RSS at the big size against the small one."""
-    a, b = (job.result(deadline) for job in jobs)
-    name = f"peak RSS of ingest at {n_big:,} chunks"
-    if a.get("unfinished") or b.get("unfinished"):
-        return [Figure(
-            name, b["peak_rss_mb"], "MB", a["peak_rss_mb"], f"at {n_small:,} chunks", None,
-            "≤ 1.5", None,
-            "unfinished: the " + " and ".join(
-                f"{n:,}-chunk" for n, r in ((n_small, a), (n_big, b)) if r.get("unfinished"))
-            + " ingest had not finished by the run's --rss-minutes deadline; the value is its "
-            "peak RSS (VmHWM) so far, not a full-corpus figure",
-        )]
-    ratio = b["peak_rss_mb"] / a["peak_rss_mb"]
-    note = (
-        f"{a['chunks']:,} and {b['chunks']:,} chunks, tips and summaries listeners on; neither "
-        "run loads the model: every text (chunks, tip and summary sentences) gets a hashed "
-        f"random unit vector (synthetic); ingest time without the model: {a['seconds']:.0f} s "
-        f"and {b['seconds']:.0f} s ({a['cpu_seconds']:.0f} and {b['cpu_seconds']:.0f} CPU-s), "
-        "run beside the timed phases"
-    )
-    return [Figure(name, b["peak_rss_mb"], "MB", a["peak_rss_mb"], f"at {n_small:,} chunks",
-                   ratio, "≤ 1.5", ratio <= 1.5, note)]
+def rss_figures(
+    jobs: dict[str, Background], big: dict[str, Any], n_small: int, deadline: float
+) -> list[Figure]:
+    """Peak RSS of the core pipeline at the big size against the small one, and listeners' share."""
+    core, full = jobs["core"].result(deadline), jobs["full"].result(deadline)
+    figures = []
+    if core.get("unfinished"):
+        figures.append(Figure(
+            "peak RSS of core ingest at the big size", big["peak_rss_mb"], "MB",
+            note=f"the {n_small:,}-chunk ingest did not finish by --rss-minutes: no ratio",
+        ))
+    else:
+        ratio = big["peak_rss_mb"] / core["peak_rss_mb"]
+        figures.append(Figure(
+            f"peak RSS of core ingest (no listeners) at {big['vectors']:,} chunks",
+            big["peak_rss_mb"], "MB", core["peak_rss_mb"], f"at {core['chunks']:,} chunks",
+            ratio, "≤ 1.5", ratio <= 1.5,
+            f"the big ask store's build ({big['chunks']:,} chunks ingested into a copy of the "
+            f"real store) against a fresh {core['chunks']:,}-chunk ingest; parse, chunk, "
+            "catalog + FTS, Chroma, hashed unit vectors instead of the model (synthetic); "
+            f"{big['cpu_seconds']:.0f} and {core['cpu_seconds']:.0f} CPU-s",
+        ))
+    if not (core.get("unfinished") or full.get("unfinished")):
+        share = full["peak_rss_mb"] / core["peak_rss_mb"]
+        figures.append(Figure(
+            f"peak RSS of full ingest (tips + summaries listeners) at {full['chunks']:,} chunks",
+            full["peak_rss_mb"], "MB", core["peak_rss_mb"], "core ingest, same corpus", share,
+            "(attribution)", None,
+            f"hashed unit vectors (synthetic) for every text; {full['cpu_seconds']:.0f} CPU-s "
+            f"against {core['cpu_seconds']:.0f} for the core pipeline",
+        ))
+    return figures
 
 
-def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> Path:
+def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> tuple[Path, dict[str, Any]]:
     """A copy of `base` grown to the corpus's size with synthetic bulk, for ask latency.
 
     The bulk goes through the core pipeline (parse, chunk, catalog + FTS, Chroma) with
     deterministic hashed unit vectors instead of the model and without the tips and summaries
     listeners: ask reads only chunks, FTS and vectors. Sessions already in `base` are unchanged.
+    The build's own figures (time, peak RSS) are kept beside it, in NAME.json.
     """
     target = WORK / name
-    if REUSE_BULK and (target / "catalog.sqlite3").is_file():
+    saved = WORK / f"{name}.json"
+    if REUSE_BULK and (target / "catalog.sqlite3").is_file() and _last_json(saved):
         say(f"reusing {name} (--reuse-bulk)")
-        return target
+        return target, _last_json(saved) or {}
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(base, target)
-    worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus", str(corpus),
-           "--stub", "--known", str(known), "--core")
-    return target
+    result = worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus",
+                    str(corpus), "--stub", "--known", str(known), "--core")
+    saved.write_text(json.dumps(result), encoding="utf-8")
+    return target, result
 
 
 def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Figure]:
@@ -439,12 +455,13 @@ METHOD = [
     "process loads what it reuses before the clock starts: the model, and for the product "
     "also its Chroma client (the naive pipeline imports Chroma before its clock and opens its "
     "client inside it).",
-    "- **Peak RSS**: `ru_maxrss` of a full-pipeline ingest (tips and summaries listeners on) "
-    "at `--rss-small` and at `--rss` chunks, neither loading the model: every text gets a hashed "
-    "random unit vector (synthetic), so the figure is the pipeline's own memory: does it stream "
-    "or hold the corpus. Both run in the background beside the timed phases (only memory is "
-    "reported from them); one not finished by `--rss-minutes` is reported as unfinished with "
-    "its peak so far.",
+    "- **Peak RSS**: `ru_maxrss` of ingests that do not load the model (every text gets a "
+    "hashed random unit vector, synthetic), so the figure is the pipeline's own memory: does "
+    "it stream or hold the corpus. At `--big`: the big ask store's build (core pipeline, no "
+    "listeners). At `--rss-small` (default `--chunks`): the same core pipeline on a fresh store, "
+    "and the full pipeline with the tips and summaries listeners (attribution). The small ones "
+    "run in the background beside the timed phases (only memory is reported from them); one "
+    "not finished by `--rss-minutes` is reported without a ratio.",
     "- **Ask latency**: the mid and big stores are the real store plus synthetic bulk: the "
     "bigger corpora's other files (distinct rewritten text) go through the core pipeline "
     "(catalog + FTS + Chroma) with deterministic hashed unit vectors, no model and no listeners. "
@@ -465,8 +482,6 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--mid", type=int, default=30_000)
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--rss", type=int, default=None,
-                        help="size of the big peak-RSS ingest (default: --big)")
     parser.add_argument("--rss-small", type=int, default=None,
                         help="size of the small peak-RSS ingest (default: --chunks)")
     parser.add_argument("--rss-minutes", type=float, default=240.0,
@@ -483,7 +498,6 @@ def main() -> None:
     if args.quick:
         args.chunks, args.mid, args.big, args.questions = 300, 1_000, 2_000, 10
         args.http_seconds = 30
-    args.rss = args.rss or args.big
     args.rss_small = args.rss_small or args.chunks
     global REUSE_BULK, REUSE_RSS
     REUSE_BULK = args.reuse_bulk
@@ -492,7 +506,7 @@ def main() -> None:
     info = machine()
     settings = Settings()
     WORK.mkdir(parents=True, exist_ok=True)
-    sizes = sorted({args.chunks, args.mid, args.big, args.rss, args.rss_small})
+    sizes = sorted({args.chunks, args.mid, args.big, args.rss_small})
     say("corpora: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
     corpora = {n: WORK / f"corpus-{n}" for n in sizes}
     for n, folder in corpora.items():
@@ -501,13 +515,13 @@ def main() -> None:
     qfile = WORK / "questions.json"
     qfile.write_text(json.dumps(qs), encoding="utf-8")
     small = corpora[args.chunks]
-    rss_jobs = start_rss(corpora[args.rss_small], corpora[args.rss], args.rss_small, args.rss)
+    rss_jobs = start_rss(corpora[args.rss_small], args.rss_small)
     rss_deadline = time.time() + args.rss_minutes * 60
     figures, real_store = ingest_figures(small, args.chunks, settings)
     known = WORK / f"vectors-{args.chunks}"
     worker("export real vectors", "export", "--data", str(real_store), "--known", str(known))
-    mid_store = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
-    big_store = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
+    mid_store, _ = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
+    big_store, big_build = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
     k = settings.retrieval.answer_chunks
     figures += ask_figures(
         [
@@ -522,7 +536,7 @@ def main() -> None:
         figures.append(Figure("HTTP POST /v1/ask", None, "", note="skipped: --no-http"))
     else:
         figures += http_figures(real_store, qs, args.http_seconds)
-    figures += rss_figures(rss_jobs, args.rss_small, args.rss, rss_deadline)
+    figures += rss_figures(rss_jobs, big_build, args.rss_small, rss_deadline)
     context = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,
