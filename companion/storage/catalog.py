@@ -84,9 +84,11 @@ BUSY_TIMEOUT_S = 30.0
 
 # Rows of FTS ranking joined and filtered per wanted lexical hit (see `search_lexical`).
 LEXICAL_OVERSAMPLE = 4
-# Question terms the lexical leg matches at most: the rarest ones (see `storage.lexical`).
+# The lexical leg matches the question's rarest terms only: at most this many, matching at most
+# this many chunks in all (see `storage.lexical`); BM25 cost follows the chunks it scores.
 LEXICAL_MAX_TERMS = 6
-_RAREST = RarestTerms("chunks_fts", LEXICAL_MAX_TERMS)
+LEXICAL_MAX_POSTINGS = 4000
+_RAREST = RarestTerms("chunks_fts", LEXICAL_MAX_TERMS, LEXICAL_MAX_POSTINGS)
 
 
 def _now() -> str:
@@ -370,8 +372,9 @@ class Catalog:
         best `limit` matching rows (ties broken by rowid).
 
         An OR of quoted terms (what `core.terms.fts_query` builds) is first narrowed to its
-        `LEXICAL_MAX_TERMS` rarest terms that match some chunk (`storage.lexical`), so the
-        cost is bounded by short posting lists whatever the question's length or common words.
+        rarest terms that match some chunk, at most `LEXICAL_MAX_TERMS` matching at most
+        `LEXICAL_MAX_POSTINGS` chunks in all (`storage.lexical`), so the cost does not grow
+        with the corpus, the question's length or its common words.
         """
         match = _RAREST.narrow(self.conn, match, self._lexical_cache())
         if not match:

@@ -3,10 +3,13 @@
 BM25 over an OR of terms reads the posting list of every term and scores every chunk that
 holds any of them, so one common word ("time", "project") makes a question scan a large share
 of the index, and a long question scans more: the lexical leg grew with the corpus and with the
-question (about two thirds of an ask at 130k chunks). `RarestTerms` keeps the `max_terms`
-terms with the fewest matching chunks, so the leg reads a bounded number of short posting
-lists. The terms it drops are the ones with the lowest IDF, which move BM25 least; terms that
-match no chunk are dropped too (they add nothing to any score).
+question (about two thirds of an ask at 130k chunks). `RarestTerms` keeps terms rarest first
+(fewest matching chunks) while their posting lists together stay within `max_postings`
+chunks, and at most `max_terms` of them, so the leg scores a bounded number of chunks
+whatever the corpus size; the rarest term is always kept (a question whose only term is common
+still scans its list). The terms it drops are the ones with the lowest IDF, which move BM25
+least; terms that match no chunk are dropped too (they add nothing to any score). Below
+`max_postings` chunks in all (a small corpus) nothing but absent terms is ever dropped.
 
 Document frequencies come from FTS5 itself (a count per term, through the same tokenizer as
 the index) and are remembered per connection until the catalog changes (`PRAGMA
@@ -39,14 +42,17 @@ class RarestTerms:
     Args:
         table: the FTS5 table the expression is matched against.
         max_terms: how many phrases to keep at most.
+        max_postings: how many chunks the kept phrases may match in all (the rarest phrase is
+            kept whatever its count).
     """
 
-    def __init__(self, table: str, max_terms: int) -> None:
+    def __init__(self, table: str, max_terms: int, max_postings: int) -> None:
         self.table = table
         self.max_terms = max_terms
+        self.max_postings = max_postings
 
     def narrow(self, conn: sqlite3.Connection, match: str, cache: dict[str, object]) -> str:
-        """The expression with only its `max_terms` rarest phrases that match some chunk.
+        """The expression with only its rarest phrases that match some chunk (see the class).
 
         Args:
             conn: the calling thread's connection.
@@ -65,9 +71,14 @@ class RarestTerms:
             if phrase not in freq.df:
                 freq.df[phrase] = self._count(conn, phrase)
         present = [p for p in phrases if freq.df[p] > 0]
+        kept_set: set[str] = set()
+        postings = 0
         # Stable: among equally rare phrases the question's order decides.
-        kept = sorted(present, key=lambda p: freq.df[p])[: self.max_terms]
-        kept_set = set(kept)
+        for phrase in sorted(present, key=lambda p: freq.df[p])[: self.max_terms]:
+            if kept_set and postings + freq.df[phrase] > self.max_postings:
+                break
+            kept_set.add(phrase)
+            postings += freq.df[phrase]
         return " OR ".join(f'"{p}"' for p in phrases if p in kept_set)
 
     def _frequencies(self, conn: sqlite3.Connection, cache: dict[str, object]) -> _Frequencies:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from companion.storage.catalog import LEXICAL_MAX_TERMS, Catalog
+from companion.storage.lexical import RarestTerms
 
 # Word i appears in i + 1 chunks, so rarity is known: "w0" is the rarest.
 WORDS = [f"w{i}" for i in range(10)]
@@ -76,3 +77,11 @@ def test_rarity_follows_new_chunks_from_this_and_other_connections(
 
 def test_other_match_expressions_are_left_alone(catalog: Catalog) -> None:
     assert _hits(catalog, "w0 AND w9") == {"s:0"}
+
+
+def test_kept_terms_match_at_most_the_postings_budget(catalog: Catalog) -> None:
+    question = " OR ".join(f'"{w}"' for w in reversed(WORDS))
+    # w0, w1, w2 match 1 + 2 + 3 chunks: a budget of 5 keeps w0 and w1 only.
+    assert RarestTerms("chunks_fts", 6, 5).narrow(catalog.conn, question, {}) == '"w1" OR "w0"'
+    # The rarest term stays even when it alone is over the budget.
+    assert RarestTerms("chunks_fts", 6, 0).narrow(catalog.conn, '"w9" OR "w8"', {}) == '"w8"'
