@@ -396,6 +396,13 @@ def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Fig
                 "the same questions, same loop, with the lexical leg as before its "
                 "rarest-terms cap",
             ))
+            shared = sum(r["top5_overlap"]) / len(r["top5_overlap"])
+            figures.append(Figure(
+                f"lexical top 5 unchanged by the term cap, {label}", shared, "share",
+                target="(proxy)", note="mean share of the uncapped lexical leg's top 5 chunks "
+                "that the capped leg also ranks top 5 (same questions, consented sessions); a "
+                "proxy for what the cap changes, not a recall figure",
+            ))
     return figures
 
 

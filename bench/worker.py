@@ -195,6 +195,7 @@ def ask(args: argparse.Namespace) -> dict[str, Any]:
     product: list[float] = []
     baseline: list[float] = []
     every_term: list[float] = []
+    overlap: list[float] = []
     abstained = 0
     for q in questions:
         t = time.perf_counter()
@@ -209,14 +210,29 @@ def ask(args: argparse.Namespace) -> dict[str, Any]:
                 t = time.perf_counter()
                 service.ask(q)
                 every_term.append(time.perf_counter() - t)
+            overlap.append(_top5_overlap(ctx, q))
     return {
         "product": product,
         "baseline": baseline,
         "every_term": every_term,
+        "top5_overlap": overlap,
         "abstained": abstained,
         "vectors": ctx.vectors.count(),
         "peak_rss_mb": _peak_mb(),
     }
+
+
+def _top5_overlap(ctx: Any, question: str) -> float:
+    """Share of the uncapped lexical leg's top 5 that the capped leg also ranks top 5."""
+    from companion.core.terms import fts_query
+
+    match = fts_query(question)
+    if not match:
+        return 1.0
+    capped = {cid for cid, _ in ctx.catalog.search_lexical(match, 5, " AND s.consent = 1")}
+    with _every_term():
+        every = {cid for cid, _ in ctx.catalog.search_lexical(match, 5, " AND s.consent = 1")}
+    return len(capped & every) / len(every) if every else 1.0
 
 
 class _EveryTerm:
