@@ -213,8 +213,10 @@ class Background:
         self.phase = phase
         self.output = output
         self.proc: subprocess.Popen[str] | None = None
-        if REUSE_RSS and _last_json(output):
-            say(f"{phase}: reusing {output.name} (--reuse-rss)")
+        self.pid = _running(output.with_suffix(".pid"))
+        if REUSE_RSS and (_last_json(output) or self.pid):
+            say(f"{phase}: reusing {output.name} (--reuse-rss)"
+                + (f", still running as pid {self.pid}" if self.pid else ""))
             return
         LOADS[phase] = load_now()
         say(f"{phase} started in the background (load {LOADS[phase]})")
@@ -224,13 +226,15 @@ class Background:
                 [sys.executable, str(WORKER), *args], env=env, stdout=out,
                 stderr=subprocess.DEVNULL, text=True,
             )
+        self.pid = self.proc.pid
+        output.with_suffix(".pid").write_text(str(self.pid), encoding="utf-8")
 
     def peak_so_far_mb(self) -> float | None:
         """VmHWM (peak resident set) of the running job, from /proc."""
-        if self.proc is None:
+        if self.pid is None:
             return None
         try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text(encoding="utf-8")
+            status = Path(f"/proc/{self.pid}/status").read_text(encoding="utf-8")
         except OSError:
             return None
         line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "")
@@ -249,11 +253,32 @@ class Background:
                 return {"unfinished": True, "peak_rss_mb": peak}
             if self.proc.returncode != 0:
                 raise RuntimeError(f"{self.phase} failed (exit {self.proc.returncode})")
+        elif self.pid is not None:  # started by an earlier invocation (--reuse-rss)
+            while _alive(self.pid) and time.time() < deadline:
+                time.sleep(10)
+            if _alive(self.pid):
+                peak = self.peak_so_far_mb()
+                os.kill(self.pid, 9)
+                say(f"  {self.phase}: unfinished at the deadline, peak so far {peak} MB")
+                return {"unfinished": True, "peak_rss_mb": peak}
         result = _last_json(self.output)
         if result is None:
             raise RuntimeError(f"{self.phase}: no result in {self.output}")
         say(f"  {self.phase}: {result['chunks']:,} chunks, peak {result['peak_rss_mb']:.0f} MB")
         return result
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").is_dir()
+
+
+def _running(pid_file: Path) -> int | None:
+    """The pid in `pid_file` while that process still runs (a job of an earlier invocation)."""
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
 
 
 def _last_json(path: Path) -> dict[str, Any] | None:
@@ -332,9 +357,17 @@ def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> tuple[Path, 
     """
     target = WORK / name
     saved = WORK / f"{name}.json"
-    if REUSE_BULK and (target / "catalog.sqlite3").is_file() and _last_json(saved):
-        say(f"reusing {name} (--reuse-bulk)")
-        return target, _last_json(saved) or {}
+    if REUSE_BULK and (target / "catalog.sqlite3").is_file():
+        pid = _running(WORK / f"{name}.pid")
+        if pid:  # an earlier invocation's build is still writing it: wait for it
+            say(f"waiting for {name}, still being built by pid {pid}")
+            while _alive(pid):
+                time.sleep(10)
+        for _ in range(12):  # its result lands just after it exits
+            if _last_json(saved):
+                say(f"reusing {name} (--reuse-bulk)")
+                return target, _last_json(saved) or {}
+            time.sleep(10)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(base, target)
     result = worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus",
