@@ -1,7 +1,8 @@
 """Runs every benchmark side by side and rewrites bench/RESULTS.md and bench/results.json.
 
-    python bench/run.py [--chunks 10000] [--mid 30000] [--big 100000] [--rss N]
-                        [--questions 100] [--http-seconds 90] [--no-http] [--quick]
+    python bench/run.py [--chunks 10000] [--mid 30000] [--big 100000]
+                        [--rss-small N] [--rss-minutes M] [--questions 100]
+                        [--http-seconds 90] [--no-http] [--reuse-bulk] [--quick]
 
 Work folders live under .companion/bench/ (git-ignored); the corpora are built once and reused.
 See the "What was measured" section of RESULTS.md for the method of each figure.
@@ -32,6 +33,7 @@ WORK = ROOT / ".companion" / "bench"
 WORKER = Path(__file__).resolve().parent / "worker.py"
 LOADS: dict[str, float] = {}
 REUSE_BULK = False  # --reuse-bulk: keep the synthetic ask stores of an earlier run
+REUSE_RSS = False  # --reuse-rss: keep the finished peak-RSS ingests of an earlier run
 
 
 def say(message: str) -> None:
@@ -204,77 +206,174 @@ def ingest_figures(corpus: Path, n: int, settings: Settings) -> tuple[list[Figur
     return figures, store
 
 
-def rss_figures(
-    small: Path, big: Path, n_small: int, n_big: int, known: Path
-) -> list[Figure]:
-    """Peak RSS of ingest at two sizes, both embedding without the model.
+class Background:
+    """A bench/worker.py job running beside the timed phases (memory, not time, is measured)."""
 
-    The chunk texts the real ingest embedded keep their model vectors (exported from its
-    store); every other text gets a hashed random unit vector. The big corpus starts with the
-    small one's files, so the big store holds the real chunks plus synthetic bulk.
+    def __init__(self, phase: str, output: Path, *args: str) -> None:
+        self.phase = phase
+        self.output = output
+        self.proc: subprocess.Popen[str] | None = None
+        self.pid = _running(output.with_suffix(".pid"))
+        if REUSE_RSS and (_last_json(output) or self.pid):
+            say(f"{phase}: reusing {output.name} (--reuse-rss)"
+                + (f", still running as pid {self.pid}" if self.pid else ""))
+            return
+        LOADS[phase] = load_now()
+        say(f"{phase} started in the background (load {LOADS[phase]})")
+        env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+        with output.open("w", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(WORKER), *args], env=env, stdout=out,
+                stderr=subprocess.DEVNULL, text=True,
+            )
+        self.pid = self.proc.pid
+        output.with_suffix(".pid").write_text(str(self.pid), encoding="utf-8")
+
+    def peak_so_far_mb(self) -> float | None:
+        """VmHWM (peak resident set) of the running job, from /proc."""
+        if self.pid is None:
+            return None
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        line = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "")
+        return int(line.split()[1]) / 1024 if line else None
+
+    def result(self, deadline: float) -> dict[str, Any]:
+        """The job's JSON, or {"unfinished": True, "peak_rss_mb": ...} once `deadline` passes."""
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=max(1.0, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                peak = self.peak_so_far_mb()
+                self.proc.kill()
+                self.proc.wait()
+                say(f"  {self.phase}: unfinished at the deadline, peak so far {peak} MB")
+                return {"unfinished": True, "peak_rss_mb": peak}
+            if self.proc.returncode != 0:
+                raise RuntimeError(f"{self.phase} failed (exit {self.proc.returncode})")
+        elif self.pid is not None:  # started by an earlier invocation (--reuse-rss)
+            while _alive(self.pid) and time.time() < deadline:
+                time.sleep(10)
+            if _alive(self.pid):
+                peak = self.peak_so_far_mb()
+                os.kill(self.pid, 9)
+                say(f"  {self.phase}: unfinished at the deadline, peak so far {peak} MB")
+                return {"unfinished": True, "peak_rss_mb": peak}
+        result = _last_json(self.output)
+        if result is None:
+            raise RuntimeError(f"{self.phase}: no result in {self.output}")
+        say(f"  {self.phase}: {result['chunks']:,} chunks, peak {result['peak_rss_mb']:.0f} MB")
+        return result
+
+
+def _alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").is_dir()
+
+
+def _running(pid_file: Path) -> int | None:
+    """The pid in `pid_file` while that process still runs (a job of an earlier invocation)."""
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def _last_json(path: Path) -> dict[str, Any] | None:
+    """The JSON line a finished worker printed last, if any."""
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").strip().splitlines()
+    if not lines:
+        return None
+    try:
+        result: dict[str, Any] = json.loads(lines[-1])
+    except json.JSONDecodeError:
+        return None
+    return result
+
+
+def start_rss(corpus: Path, n: int) -> dict[str, Background]:
+    """Ingests of the `--rss-small` corpus without the model, in the background.
+
+    "core" is the pipeline without listeners (what the big bulk store's build runs, so the two
+    compare); "full" has the tips and summaries listeners on. Every text gets a hashed random
+    unit vector, so the figures are the pipeline's own memory (does it stream or hold the
+    corpus), not the model's; only their peak RSS is reported, so they run beside the timed
+    phases.
     """
-    a = worker(
-        f"stub ingest {n_small:,}",
-        "ingest",
-        "--data",
-        str(fresh(WORK / "stub-small")),
-        "--corpus",
-        str(small),
-        "--stub",
-        "--known",
-        str(known),
-    )
-    big_store = fresh(WORK / "stub-big")
-    b = worker(
-        f"stub ingest {n_big:,}",
-        "ingest",
-        "--data",
-        str(big_store),
-        "--corpus",
-        str(big),
-        "--stub",
-        "--known",
-        str(known),
-    )
-    ratio = b["peak_rss_mb"] / a["peak_rss_mb"]
-    note = (
-        f"{a['chunks']:,} and {b['chunks']:,} chunks; neither run loads the model: chunk texts "
-        f"of the real {n_small:,} ingest reuse their exported model vectors, all other texts "
-        "(the synthetic bulk, tips and summary sentences) get hashed random unit vectors; "
-        f"ingest time without the model: {a['seconds']:.0f} s and {b['seconds']:.0f} s "
-        f"({a['cpu_seconds']:.0f} and {b['cpu_seconds']:.0f} CPU-s)"
-    )
-    return [
-        Figure(
-            f"peak RSS of ingest at {n_big:,} chunks",
-            b["peak_rss_mb"],
-            "MB",
-            a["peak_rss_mb"],
-            f"at {n_small:,} chunks",
-            ratio,
-            "≤ 1.5",
-            ratio <= 1.5,
-            note,
+    jobs = {}
+    for kind, extra in (("core", ["--core"]), ("full", [])):
+        jobs[kind] = Background(
+            f"stub ingest {n:,} ({kind})", WORK / f"rss-{n}-{kind}.out", "ingest", "--data",
+            str(WORK / f"stub-{n}-{kind}"), "--corpus", str(corpus), "--stub", "--fresh", *extra,
         )
-    ]
+    return jobs
 
 
-def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> Path:
+def rss_figures(
+    jobs: dict[str, Background], big: dict[str, Any], n_small: int, deadline: float
+) -> list[Figure]:
+    """Peak RSS of the core pipeline at the big size against the small one, and listeners' share."""
+    core, full = jobs["core"].result(deadline), jobs["full"].result(deadline)
+    figures = []
+    if core.get("unfinished"):
+        figures.append(Figure(
+            "peak RSS of core ingest at the big size", big["peak_rss_mb"], "MB",
+            note=f"the {n_small:,}-chunk ingest did not finish by --rss-minutes: no ratio",
+        ))
+    else:
+        ratio = big["peak_rss_mb"] / core["peak_rss_mb"]
+        figures.append(Figure(
+            f"peak RSS of core ingest (no listeners) at {big['vectors']:,} chunks",
+            big["peak_rss_mb"], "MB", core["peak_rss_mb"], f"at {core['chunks']:,} chunks",
+            ratio, "≤ 1.5", ratio <= 1.5,
+            f"the big ask store's build ({big['chunks']:,} chunks ingested into a copy of the "
+            f"real store) against a fresh {core['chunks']:,}-chunk ingest; parse, chunk, "
+            "catalog + FTS, Chroma, hashed unit vectors instead of the model (synthetic); "
+            f"{big['cpu_seconds']:.0f} and {core['cpu_seconds']:.0f} CPU-s",
+        ))
+    if not (core.get("unfinished") or full.get("unfinished")):
+        share = full["peak_rss_mb"] / core["peak_rss_mb"]
+        figures.append(Figure(
+            f"peak RSS of full ingest (tips + summaries listeners) at {full['chunks']:,} chunks",
+            full["peak_rss_mb"], "MB", core["peak_rss_mb"], "core ingest, same corpus", share,
+            "(attribution)", None,
+            f"hashed unit vectors (synthetic) for every text; {full['cpu_seconds']:.0f} CPU-s "
+            f"against {core['cpu_seconds']:.0f} for the core pipeline",
+        ))
+    return figures
+
+
+def bulk_store(base: Path, corpus: Path, name: str, known: Path) -> tuple[Path, dict[str, Any]]:
     """A copy of `base` grown to the corpus's size with synthetic bulk, for ask latency.
 
     The bulk goes through the core pipeline (parse, chunk, catalog + FTS, Chroma) with
     deterministic hashed unit vectors instead of the model and without the tips and summaries
     listeners: ask reads only chunks, FTS and vectors. Sessions already in `base` are unchanged.
+    The build's own figures (time, peak RSS) are kept beside it, in NAME.json.
     """
     target = WORK / name
+    saved = WORK / f"{name}.json"
     if REUSE_BULK and (target / "catalog.sqlite3").is_file():
-        say(f"reusing {name} (--reuse-bulk)")
-        return target
+        pid = _running(WORK / f"{name}.pid")
+        if pid:  # an earlier invocation's build is still writing it: wait for it
+            say(f"waiting for {name}, still being built by pid {pid}")
+            while _alive(pid):
+                time.sleep(10)
+        for _ in range(12):  # its result lands just after it exits
+            if _last_json(saved):
+                say(f"reusing {name} (--reuse-bulk)")
+                return target, _last_json(saved) or {}
+            time.sleep(10)
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(base, target)
-    worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus", str(corpus),
-           "--stub", "--known", str(known), "--core")
-    return target
+    result = worker(f"bulk store {name}", "ingest", "--data", str(target), "--corpus",
+                    str(corpus), "--stub", "--known", str(known), "--core")
+    saved.write_text(json.dumps(result), encoding="utf-8")
+    return target, result
 
 
 def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Figure]:
@@ -290,6 +389,7 @@ def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Fig
             str(qfile),
             "--k",
             str(k),
+            "--every-term",
             env=QUERY_ENV,
         )
         label = f"{r['vectors']:,} chunks ({label})"  # what the store really holds
@@ -321,6 +421,21 @@ def ask_figures(stores: list[tuple[str, Path]], qfile: Path, k: int) -> list[Fig
                 p95 / b95 <= 1.5,
             )
         )
+        if r.get("every_term"):
+            e95 = percentile(r["every_term"], 95) * 1000
+            figures.append(Figure(
+                f"ask p95 with every question term in the lexical leg, {label}", e95, "ms", b95,
+                "embed-query + raw Chroma query", e95 / b95, "(attribution)", None,
+                "the same questions, same loop, with the lexical leg as before its "
+                "rarest-terms cap",
+            ))
+            shared = sum(r["top5_overlap"]) / len(r["top5_overlap"])
+            figures.append(Figure(
+                f"lexical top 5 unchanged by the term cap, {label}", shared, "share",
+                target="(proxy)", note="mean share of the uncapped lexical leg's top 5 chunks "
+                "that the capped leg also ranks top 5 (same questions, consented sessions); a "
+                "proxy for what the cap changes, not a recall figure",
+            ))
     return figures
 
 
@@ -376,17 +491,25 @@ METHOD = [
     "`HuggingFaceEmbeddings` (same model folder, same batch) + `Chroma.from_documents`, the "
     "product with its 4,096-sentence embed cache on, the product with it off (every embed call "
     "encodes), the product without listeners (attribution). Compared per CPU-second of the "
-    "process (all threads), which moves less with other people's load than wall time.",
-    "- **Peak RSS**: `ru_maxrss` of a full-pipeline ingest (listeners on) at the small size and "
-    "at `--rss`, neither loading the model: exported model vectors for the real chunk texts, "
-    "hashed random unit vectors (labelled synthetic) for everything else; so the figure is the "
-    "pipeline's own memory: does it stream or hold the corpus.",
+    "process (all threads), which moves less with other people's load than wall time. Each "
+    "process loads what it reuses before the clock starts: the model, and for the product "
+    "also its Chroma client (the naive pipeline imports Chroma before its clock and opens its "
+    "client inside it).",
+    "- **Peak RSS**: `ru_maxrss` of ingests that do not load the model (every text gets a "
+    "hashed random unit vector, synthetic), so the figure is the pipeline's own memory: does "
+    "it stream or hold the corpus. At `--big`: the big ask store's build (core pipeline, no "
+    "listeners). At `--rss-small` (default `--chunks`): the same core pipeline on a fresh store, "
+    "and the full pipeline with the tips and summaries listeners (attribution). The small ones "
+    "run in the background beside the timed phases (only memory is reported from them); one "
+    "not finished by `--rss-minutes` is reported without a ratio.",
     "- **Ask latency**: the mid and big stores are the real store plus synthetic bulk: the "
     "bigger corpora's other files (distinct rewritten text) go through the core pipeline "
     "(catalog + FTS + Chroma) with deterministic hashed unit vectors, no model and no listeners. "
     "Per question, interleaved on the same store: `AnswerService.ask` (extractive; retrieval, "
     "composition, verification) and embed-query + `collection.query(k)`; both with "
-    "`COMPANION_EMBEDDING__THREADS=1`; questions (QMSum val) embedded with the real model.",
+    "`COMPANION_EMBEDDING__THREADS=1`; questions (QMSum val) embedded with the real model. "
+    "Attribution, same loop: `AnswerService.ask` again with the lexical leg matching every "
+    "question term (as before its rarest-terms cap, `companion/storage/lexical.py`).",
     "- **HTTP**: `companion serve` (1 worker, `COMPANION_EMBEDDING__THREADS=1`) on loopback over "
     "the real small store, an admin key from "
     "`companion keys create --scope admin --json`, rate limits lifted by environment (they are "
@@ -399,26 +522,31 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--mid", type=int, default=30_000)
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--rss", type=int, default=None,
-                        help="size of the peak-RSS ingest (default: --big)")
+    parser.add_argument("--rss-small", type=int, default=None,
+                        help="size of the small peak-RSS ingest (default: --chunks)")
+    parser.add_argument("--rss-minutes", type=float, default=240.0,
+                        help="stop the peak-RSS ingests after this long (reported as unfinished)")
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--http-seconds", type=int, default=90)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--reuse-bulk", action="store_true",
                         help="reuse the synthetic ask stores (bulk-N) of an earlier run")
+    parser.add_argument("--reuse-rss", action="store_true",
+                        help="reuse the finished peak-RSS ingests (rss-N.out) of an earlier run")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the script")
     args = parser.parse_args()
     if args.quick:
         args.chunks, args.mid, args.big, args.questions = 300, 1_000, 2_000, 10
         args.http_seconds = 30
-    args.rss = args.rss or args.big
-    global REUSE_BULK
+    args.rss_small = args.rss_small or args.chunks
+    global REUSE_BULK, REUSE_RSS
     REUSE_BULK = args.reuse_bulk
+    REUSE_RSS = args.reuse_rss
     started = time.perf_counter()
     info = machine()
     settings = Settings()
     WORK.mkdir(parents=True, exist_ok=True)
-    sizes = sorted({args.chunks, args.mid, args.big, args.rss})
+    sizes = sorted({args.chunks, args.mid, args.big, args.rss_small})
     say("corpora: " + ", ".join(f"{n:,}" for n in sizes) + " chunks")
     corpora = {n: WORK / f"corpus-{n}" for n in sizes}
     for n, folder in corpora.items():
@@ -427,12 +555,13 @@ def main() -> None:
     qfile = WORK / "questions.json"
     qfile.write_text(json.dumps(qs), encoding="utf-8")
     small = corpora[args.chunks]
+    rss_jobs = start_rss(corpora[args.rss_small], args.rss_small)
+    rss_deadline = time.time() + args.rss_minutes * 60
     figures, real_store = ingest_figures(small, args.chunks, settings)
     known = WORK / f"vectors-{args.chunks}"
     worker("export real vectors", "export", "--data", str(real_store), "--known", str(known))
-    figures += rss_figures(small, corpora[args.rss], args.chunks, args.rss, known)
-    mid_store = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
-    big_store = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
+    mid_store, _ = bulk_store(real_store, corpora[args.mid], f"bulk-{args.mid}", known)
+    big_store, big_build = bulk_store(real_store, corpora[args.big], f"bulk-{args.big}", known)
     k = settings.retrieval.answer_chunks
     figures += ask_figures(
         [
@@ -447,6 +576,7 @@ def main() -> None:
         figures.append(Figure("HTTP POST /v1/ask", None, "", note="skipped: --no-http"))
     else:
         figures += http_figures(real_store, qs, args.http_seconds)
+    figures += rss_figures(rss_jobs, big_build, args.rss_small, rss_deadline)
     context = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,

@@ -17,9 +17,12 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import sys
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,12 +81,16 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     from companion.retrieval.context import Context
     from ingest.pipeline import IngestPipeline
 
+    if args.fresh:
+        shutil.rmtree(args.data, ignore_errors=True)
     embeddings = HashedUnitVectors(load_known(args.known)) if args.stub else None
     ctx = Context(Settings(data_dir=Path(args.data)), embeddings=embeddings)
     if args.no_cache:  # every call encodes: no sentence shared by two features is reused
         ctx.embeddings._recent_max = 0
     if args.warm and not args.stub:
         ctx.embeddings.embed_query("warm up")
+    if args.warm:  # the Chroma client (imports, persistent store) opens once per process too
+        ctx.vectors.count()
     # --core: the same pipeline without the tips and summaries listeners (attribution only).
     pipeline = IngestPipeline(ctx) if args.core else build_pipeline(ctx)
     rss_before = _peak_mb()
@@ -187,6 +194,8 @@ def ask(args: argparse.Namespace) -> dict[str, Any]:
         service.ask(q)
     product: list[float] = []
     baseline: list[float] = []
+    every_term: list[float] = []
+    overlap: list[float] = []
     abstained = 0
     for q in questions:
         t = time.perf_counter()
@@ -196,13 +205,54 @@ def ask(args: argparse.Namespace) -> dict[str, Any]:
         t = time.perf_counter()
         abstained += service.ask(q).abstained
         product.append(time.perf_counter() - t)
+        if args.every_term:  # attribution: the lexical leg as it was, every question term
+            with _every_term():
+                t = time.perf_counter()
+                service.ask(q)
+                every_term.append(time.perf_counter() - t)
+            overlap.append(_top5_overlap(ctx, q))
     return {
         "product": product,
         "baseline": baseline,
+        "every_term": every_term,
+        "top5_overlap": overlap,
         "abstained": abstained,
         "vectors": ctx.vectors.count(),
         "peak_rss_mb": _peak_mb(),
     }
+
+
+def _top5_overlap(ctx: Any, question: str) -> float:
+    """Share of the uncapped lexical leg's top 5 that the capped leg also ranks top 5."""
+    from companion.core.terms import fts_query
+
+    match = fts_query(question)
+    if not match:
+        return 1.0
+    capped = {cid for cid, _ in ctx.catalog.search_lexical(match, 5, " AND s.consent = 1")}
+    with _every_term():
+        every = {cid for cid, _ in ctx.catalog.search_lexical(match, 5, " AND s.consent = 1")}
+    return len(capped & every) / len(every) if every else 1.0
+
+
+class _EveryTerm:
+    """Stands in for `catalog._RAREST`: the MATCH expression as the question gives it."""
+
+    def narrow(self, conn: Any, match: str, cache: Any) -> str:
+        return match
+
+
+@contextmanager
+def _every_term() -> Iterator[None]:
+    """The lexical leg matching every question term, as before the rarest-terms cap."""
+    from companion.storage import catalog
+
+    kept = catalog._RAREST
+    catalog._RAREST = _EveryTerm()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        catalog._RAREST = kept
 
 
 def main() -> None:
@@ -221,6 +271,9 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true")
     parser.add_argument("--core", action="store_true")
     parser.add_argument("--no-cache", action="store_true", help="turn the embed cache off")
+    parser.add_argument("--fresh", action="store_true", help="ingest: empty --data first")
+    parser.add_argument("--every-term", action="store_true",
+                        help="ask: also time each question with every term in the lexical leg")
     parser.add_argument("--known", help="prefix of exported vectors (with --stub)")
     args = parser.parse_args()
     jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export}

@@ -22,6 +22,7 @@ from typing import Any
 
 from companion.core.errors import NotFoundError
 from companion.core.schemas import Chunk, Session, SessionSummary, Turn
+from companion.storage.lexical import RarestTerms
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -83,6 +84,11 @@ BUSY_TIMEOUT_S = 30.0
 
 # Rows of FTS ranking joined and filtered per wanted lexical hit (see `search_lexical`).
 LEXICAL_OVERSAMPLE = 4
+# The lexical leg matches the question's rarest terms only: at most this many, matching at most
+# this many chunks in all (see `storage.lexical`); BM25 cost follows the chunks it scores.
+LEXICAL_MAX_TERMS = 6
+LEXICAL_MAX_POSTINGS = 4000
+_RAREST = RarestTerms("chunks_fts", LEXICAL_MAX_TERMS, LEXICAL_MAX_POSTINGS)
 
 
 def _now() -> str:
@@ -184,6 +190,7 @@ class Catalog:
         if conn is not None:
             conn.close()
             self._local.conn = None
+            self._local.lexical = {}
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -363,7 +370,15 @@ class Catalog:
         sorting cost about twice as much at 100k chunks. When the filters leave fewer than
         `limit` of those, the search runs again over every match, so the result is always the
         best `limit` matching rows (ties broken by rowid).
+
+        An OR of quoted terms (what `core.terms.fts_query` builds) is first narrowed to its
+        rarest terms that match some chunk, at most `LEXICAL_MAX_TERMS` matching at most
+        `LEXICAL_MAX_POSTINGS` chunks in all (`storage.lexical`), so the cost does not grow
+        with the corpus, the question's length or its common words.
         """
+        match = _RAREST.narrow(self.conn, match, self._lexical_cache())
+        if not match:
+            return []
         head = max(limit * LEXICAL_OVERSAMPLE, limit)
         sql = f"""SELECT c.id, f.score
                   FROM (SELECT rowid, bm25(chunks_fts) AS score FROM chunks_fts
@@ -386,6 +401,12 @@ class Catalog:
                           ORDER BY score, c.rowid LIMIT ?"""
                 rows = self.conn.execute(sql, (match, *params, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def _lexical_cache(self) -> dict[str, object]:
+        cache: dict[str, object] | None = getattr(self._local, "lexical", None)
+        if cache is None:
+            cache = self._local.lexical = {}
+        return cache
 
     def counts(self) -> dict[str, int]:
         """Totals of sessions, turns and chunks."""
