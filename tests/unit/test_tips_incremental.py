@@ -14,6 +14,7 @@ from pathlib import Path
 from companion.core.settings import Settings
 from companion.features.tips.listener import TipsListener
 from companion.features.tips.registry import TipRegistry
+from companion.features.tips.weights import TermWeights
 from companion.retrieval.context import Context
 from ingest.pipeline import IngestPipeline
 from tests.fakes import HashingEmbeddings
@@ -90,5 +91,26 @@ def test_rebuild_keeps_the_incremental_registry(tmp_path: Path) -> None:
         before = state(ctx)
         TipRegistry(ctx).rebuild()
         assert state(ctx) == before
+    finally:
+        ctx.close()
+
+
+def test_rebuild_weighs_terms_as_each_update_did(tmp_path: Path) -> None:
+    """IDF up to a session (what a rebuild replays with) is what its update saw."""
+    paths = write_sessions(tmp_path / "sessions", 4)
+    ctx = Context(Settings(data_dir=tmp_path / "data"), embeddings=HashingEmbeddings())
+    try:
+        pipeline = IngestPipeline(ctx, [])
+        words = ("patient", "deploy", "shift", "notes", "checklist", "first")
+        seen = []
+        for path in paths:
+            pipeline.ingest([path])
+            seen.append([TermWeights(ctx.catalog).idf(w) for w in words])
+        replayed = [
+            [TermWeights(ctx.catalog, upto=(f"2025-01-{i + 1:02d}", s.id)).idf(w) for w in words]
+            for i, s in enumerate(sorted(ctx.catalog.list_sessions(), key=lambda s: s.id))
+        ]
+        assert replayed == seen
+        assert seen[0] != seen[-1], "the IDF never moved: the test would prove nothing"
     finally:
         ctx.close()

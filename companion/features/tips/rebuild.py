@@ -1,16 +1,28 @@
-"""Carry tip ids (and so review decisions) over a full re-clustering.
+"""Re-cluster every session from scratch, and carry tip ids (and so reviews) over.
 
-A rebuild clusters every quote from scratch, so new thresholds or a better extractor really
-change the tips. Each new cluster then takes the id of the old tip most of its quotes (by
-content hash) belonged to, biggest clusters first. When a reviewer merged tips, every cluster
-that votes for the survivor joins it, so a merge survives re-clustering; otherwise a split-off
-cluster gets a fresh id from its first quote.
+A rebuild re-places every quote (`replay`: the sessions in date order through the code path of
+updates, so unchanged settings and model give back the tips updates made), so new thresholds or
+a better extractor really change the tips. Each new cluster then takes the id of the old tip
+most of its quotes (by content hash) belonged to, biggest clusters first. When a reviewer merged
+tips, every cluster that votes for the survivor joins it, so a merge survives re-clustering;
+otherwise a split-off cluster gets a fresh id from its first quote.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from companion.core.settings import TipsSettings
+from companion.features.tips.actions import session_advice
+from companion.features.tips.clustering import Member
+from companion.features.tips.extraction import Candidate
+from companion.features.tips.placement import place_session, session_index
+from companion.features.tips.weights import TermWeights
+from companion.storage.catalog import Catalog
 
 
 def carry_ids(
@@ -54,3 +66,39 @@ def carry_ids(
             ids[i] = f"{fresh_id(clusters[i][0])}-{n}"
             claimed.add(ids[i] or "")
     return [i or "" for i in ids]
+
+
+def replay(
+    catalog: Catalog,
+    settings: TipsSettings,
+    embed: Callable[[list[str]], Any],
+    redirects: dict[str, str],
+) -> list[tuple[str, Candidate, Any]]:
+    """Every session's advice placed from no tips, as updates in date order place it.
+
+    Each session is placed through `placement` like an update: against the quotes replayed
+    before it only (a tip not yet created in the replay cannot be matched), with its own vectors
+    primed in the centroid and IDF over the sessions up to it.
+
+    Returns:
+        (tip key in the replay, candidate, vector) of every quote, in replay order.
+    """
+    quotes: list[Member] = []
+    created: set[str] = set()
+    placed: list[tuple[str, Candidate, Any]] = []
+    for summary in sorted(catalog.list_sessions(), key=lambda s: (s.date or "", s.id)):
+        candidates, vectors = session_advice(catalog.load_session(summary.id), settings, embed)
+        weigh = TermWeights(catalog, upto=(summary.date or "", summary.id))
+        # Every tip the replay created holds its first quote: no anchor is found on its own.
+        index = session_index(settings, redirects, weigh, quotes, [])
+        placement = place_session(index, candidates, vectors, {}, created.__contains__,
+                                  lambda tip_id, _cand, _vector: created.add(tip_id))
+        rows = list(zip(placement.tip_ids, candidates, vectors, strict=True))
+        placed.extend(rows)
+        # Stored quotes come back in turn order, as float32: the next session sees them so.
+        quotes.extend(
+            Member(tip_id, cand.quote, np.asarray(vector, dtype=np.float32),
+                   session=cand.session_id)
+            for tip_id, cand, vector in sorted(rows, key=lambda r: r[1].turn)
+        )
+    return placed

@@ -15,22 +15,18 @@ from typing import Any
 
 from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
-from companion.features.tips.actions import advice_of, session_advice
+from companion.features.tips.actions import session_advice
 from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
-from companion.features.tips.extraction import Candidate, extract_candidates
+from companion.features.tips.extraction import Candidate
 from companion.features.tips.models import ReviewAction
-from companion.features.tips.rebuild import carry_ids
+from companion.features.tips.placement import place_session, session_index, tip_id_for
+from companion.features.tips.rebuild import carry_ids, replay
 from companion.features.tips.store import TipStore
 from companion.features.tips.weights import TermWeights
 from companion.retrieval.context import Context
 
 SYSTEM = "companion"
 MAX_EDIT_CHARS = 400
-
-
-def tip_id_for(quote_hash: str) -> str:
-    """The id of a tip created by a quote with this content hash."""
-    return f"tip-{quote_hash[:10]}"
 
 
 @dataclass
@@ -63,8 +59,9 @@ class TipRegistry:
     def update_session(self, session: Session) -> UpdateReport:
         """Replace one session's quotes: assign its advice to existing tips or new ones."""
         candidates, vectors = session_advice(session, self.settings, self.ctx.embeddings.embed_many)
+        upto = (session.date or "", session.id)
         with self.ctx.catalog.transaction() as conn:
-            return self._assign(conn, [session.id], candidates, vectors)
+            return self._assign(conn, [session.id], candidates, vectors, upto)
 
     def remove_session(self, session_id: str) -> UpdateReport:
         """Drop a session's quotes; tips left with none disappear (reviewed ones stay hidden)."""
@@ -74,54 +71,44 @@ class TipRegistry:
             return report
 
     def rebuild(self) -> UpdateReport:
-        """Re-extract and re-cluster every session from scratch, oldest first.
+        """Re-extract and re-place every session from no tips, in date order (`rebuild.replay`).
 
         Tip ids carry over (see `rebuild.carry_ids`), and with them review decisions.
         """
-        catalog = self.ctx.catalog
-        ids = [s.id for s in sorted(catalog.list_sessions(), key=lambda s: (s.date or "", s.id))]
-        candidates: list[Candidate] = []
-        for session_id in ids:
-            candidates.extend(extract_candidates(
-                catalog.load_session(session_id), self.settings, self.ctx.embeddings.embed_many))
-        candidates, vectors = self._advice(candidates)
-        with catalog.transaction() as conn:
-            return self._recluster(conn, candidates, vectors)
+        redirects = {t.id: t.merged_into for t in self.store.tips().values() if t.merged_into}
+        placed = replay(self.ctx.catalog, self.settings, self.ctx.embeddings.embed_many,
+                        redirects)
+        with self.ctx.catalog.transaction() as conn:
+            return self._recluster(conn, placed)
 
     def _recluster(
-        self, conn: sqlite3.Connection, candidates: Sequence[Candidate], vectors: Sequence[Any]
+        self, conn: sqlite3.Connection, placed: Sequence[tuple[str, Candidate, Any]]
     ) -> UpdateReport:
-        report = UpdateReport(quotes=len(candidates))
+        report = UpdateReport(quotes=len(placed))
         tips = self.store.tips()
-        redirects = {t.id: t.merged_into for t in tips.values() if t.merged_into}
-        index = TipIndex(self.settings, redirects, TermWeights(self.ctx.catalog))
+        index = TipIndex(self.settings, {t.id: t.merged_into for t in tips.values()
+                                         if t.merged_into})
         previous = {q.quote_hash: index.resolve(q.tip_id) for q in self.store.quotes()}
-        index.prime(vectors)
         conn.execute("DELETE FROM tip_quotes")
         clusters: dict[str, list[int]] = {}
-        for i, (cand, vector) in enumerate(zip(candidates, vectors, strict=True)):
-            match = index.match(cand.quote, vector, session=cand.session_id)
-            key = match[0] if match else f"new:{i}"
+        for i, (key, _, _) in enumerate(placed):
             clusters.setdefault(key, []).append(i)
-            index.add(index.member(key, cand.quote, vector, session=cand.session_id))
         groups = list(clusters.values())
         merged = {row["tip_id"] for row in conn.execute(
             "SELECT DISTINCT tip_id FROM tip_history WHERE action = 'merge'")}
         final = carry_ids(
-            [[candidates[i].quote_hash for i in g] for g in groups], previous, merged,
+            [[placed[i][1].quote_hash for i in g] for g in groups], previous, merged,
             fresh_id=tip_id_for,
         )
         existing = set(tips)
         for tip_id, group in zip(final, groups, strict=True):
-            first = candidates[group[0]]
             if tip_id not in existing:
-                anchor = vectors[group[0]]
-                self.store.create_tip(conn, tip_id, anchor, first.quote, first.session_id)
-                self.store.record(conn, tip_id, "created", SYSTEM, f"from {first.session_id}")
+                _, first, anchor = placed[group[0]]
+                self._create(conn, tip_id, first, anchor)
                 report.created.append(tip_id)
                 existing.add(tip_id)
             for i in group:
-                self._insert(conn, tip_id, candidates[i], vectors[i])
+                self._insert(conn, tip_id, placed[i][1], placed[i][2])
         self._relink()
         report.removed_tips = self.store.drop_orphans(conn)
         return report
@@ -130,9 +117,9 @@ class TipRegistry:
         values = {**cand.__dict__, "quote_hash": cand.quote_hash, "vector": vector}
         self.store.insert_quote(conn, tip_id, values)
 
-    def _advice(self, candidates: list[Candidate]) -> tuple[list[Candidate], list[Any]]:
-        """The candidates that are not housekeeping, with their vectors."""
-        return advice_of(candidates, self.settings, self.ctx.embeddings.embed_many)
+    def _create(self, conn: sqlite3.Connection, tip_id: str, cand: Candidate, vector: Any) -> None:
+        self.store.create_tip(conn, tip_id, vector, cand.quote, cand.session_id)
+        self.store.record(conn, tip_id, "created", SYSTEM, f"from {cand.session_id}")
 
     def _assign(
         self,
@@ -140,62 +127,40 @@ class TipRegistry:
         session_ids: Sequence[str],
         candidates: Sequence[Candidate],
         vectors: Sequence[Any],
+        upto: tuple[str, str] | None = None,
     ) -> UpdateReport:
         report = UpdateReport(quotes=len(candidates))
         known = self.store.session_quote_tips(conn, session_ids)
         self.store.delete_session_quotes(conn, session_ids)
-        index = self._index()
-        index.prime(vectors)
+        index = self._index(upto)
         touched = set(known.values()) | {index.resolve(t) for t in known.values()}
-        for cand, vector in zip(candidates, vectors, strict=True):
-            tip_id = self._place(conn, index, cand, vector, known, report)
+        placement = place_session(
+            index, candidates, vectors, known,
+            exists=lambda tip_id: self.store.tip(tip_id) is not None,
+            create=lambda tip_id, cand, vector: self._create(conn, tip_id, cand, vector),
+        )
+        report.created, report.joined = placement.created, placement.joined
+        for tip_id, cand, vector in zip(placement.tip_ids, candidates, vectors, strict=True):
             self._insert(conn, tip_id, cand, vector)
-            index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
             touched.add(tip_id)
         self._relink(touched)
         report.removed_tips = self.store.drop_orphans(conn)
         return report
 
-    def _place(
-        self,
-        conn: sqlite3.Connection,
-        index: TipIndex,
-        cand: Candidate,
-        vector: Any,
-        known: dict[str, str],
-        report: UpdateReport,
-    ) -> str:
-        """The tip a candidate belongs to, creating it when the advice is new."""
-        if cand.quote_hash in known:  # the same words as before keep their tip
-            return index.resolve(known[cand.quote_hash])
-        match = index.match(cand.quote, vector, session=cand.session_id)
-        if match is not None:
-            report.joined.append(match[0])
-            return match[0]
-        tip_id = index.resolve(tip_id_for(cand.quote_hash))
-        if self.store.tip(tip_id) is None:
-            self.store.create_tip(conn, tip_id, vector, cand.quote, cand.session_id)
-            self.store.record(conn, tip_id, "created", SYSTEM, f"from {cand.session_id}")
-            report.created.append(tip_id)
-            index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
-        return tip_id
+    def _index(self, upto: tuple[str, str] | None) -> TipIndex:
+        """Every stored quote and every tip's anchor, ready for matching (`session_index`).
 
-    def _index(self) -> TipIndex:
-        """Every stored quote and every tip's anchor, ready for matching."""
+        Args:
+            upto: (date, id) of the session being placed: IDF counts the sessions up to it.
+        """
         tips = self.store.tips()
+        quotes = [Member(q.tip_id, q.quote, q.vector, session=q.session_id)
+                  for q in self.store.quotes()]
+        anchors = [Member(t.id, t.anchor_quote, t.anchor, session=t.anchor_session or "")
+                   for t in tips.values()]
         redirects = {t.id: t.merged_into for t in tips.values() if t.merged_into}
-        index = TipIndex(self.settings, redirects, TermWeights(self.ctx.catalog))
-        quotes = self.store.quotes()
-        index.extend(index.member(q.tip_id, q.quote, q.vector, session=q.session_id)
-                     for q in quotes)
-        # A tip with no quotes left (its session is being replaced, or it was merged away)
-        # is still found again through the quote that created it.
-        held = {q.tip_id for q in quotes}
-        index.extend(
-            index.member(t.id, t.anchor_quote, t.anchor, session=t.anchor_session or "")
-            for t in tips.values() if t.id not in held
-        )
-        return index
+        weigh = TermWeights(self.ctx.catalog, upto)
+        return session_index(self.settings, redirects, weigh, quotes, anchors)
 
     def _relink(self, touched: set[str] | None = None) -> None:
         """Recompute contradiction links from the stored quotes (no embedding).

@@ -3,6 +3,10 @@
 Two quotes that share "routine" and "copy" are about the same thing; two that share "private
 office" in a corpus about private offices may not be. Document frequencies come from the FTS5
 index the catalog already keeps, so nothing is rebuilt or held in memory beyond a cache.
+
+Placing a session's quotes counts only the chunks of the sessions up to it in date order
+(`upto`): that is what the catalog holds when sessions are ingested in date order, and what a
+rebuild replaying them in that order sees, so both place the quotes alike.
 """
 
 from __future__ import annotations
@@ -44,10 +48,13 @@ class TermWeights:
 
     Args:
         catalog: whose chunk index gives document frequencies.
+        upto: (date or "", session id) of the last session counted, in (date, id) order;
+            None counts every chunk.
     """
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, upto: tuple[str, str] | None = None) -> None:
         self.catalog = catalog
+        self.upto = upto
         self._idf: dict[str, float] = {}
         self._chunks: int | None = None
 
@@ -62,11 +69,21 @@ class TermWeights:
         """log((N + 1) / (df + 0.5)), at least 0.1; N and df count chunks."""
         if word not in self._idf:
             if self._chunks is None:
-                row = self.catalog.conn.execute("SELECT count(*) FROM chunks").fetchone()
-                self._chunks = int(row[0])
+                self._chunks = self._count("SELECT count(*) FROM chunks c", (), fts=False)
             term = word.split("'")[0].replace('"', "")
-            df = int(self.catalog.conn.execute(
-                "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{term}"',)
-            ).fetchone()[0]) if term else 0
+            df = self._count("SELECT count(*) FROM chunks_fts", (f'"{term}"',), fts=True) \
+                if term else 0
             self._idf[word] = max(0.1, math.log((self._chunks + 1) / (df + 0.5)))
         return self._idf[word]
+
+    def _count(self, select: str, args: tuple[str, ...], fts: bool) -> int:
+        """A count of chunks (matching `args[0]` if `fts`), only up to `upto` when it is set."""
+        conditions = ["chunks_fts MATCH ?"] if fts else []
+        if self.upto is not None:
+            if fts:
+                select += " JOIN chunks c ON c.rowid = chunks_fts.rowid"
+            select += " JOIN sessions s ON s.id = c.session_id"
+            conditions.append("(coalesce(s.date, ''), s.id) <= (?, ?)")
+            args = (*args, *self.upto)
+        sql = select + (" WHERE " + " AND ".join(conditions) if conditions else "")
+        return int(self.catalog.conn.execute(sql, args).fetchone()[0])
