@@ -115,7 +115,8 @@ def test_shipped_scorer_is_small_and_matches_the_features():
     assert WEIGHTS.exists() and WEIGHTS.stat().st_size < 1_000_000
     scorer = load_scorer()
     assert scorer is not None and scorer.features == FEATURES
-    assert scorer.coef.shape == (len(FEATURES),)
+    # One coefficient per feature, then one per cue word (their weights are learned, not listed).
+    assert scorer.cues and scorer.coef.shape == (len(FEATURES) + len(scorer.cues),)
 
 
 # -- actions by generic patterns -----------------------------------------------------------
