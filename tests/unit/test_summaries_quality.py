@@ -78,6 +78,11 @@ MEETING = [
     ("Can everyone see my screen now?", "logistics"),
     ("You're on mute, I think.", "logistics"),
     ("How was your weekend, did you get away?", "small talk"),
+    ("The call is recorded so that absent members can catch up.", "logistics"),
+    ("Here are our notes from the March away day.", "logistics"),
+    ("Twenty colleagues attended, most of them from regional offices.", "logistics"),
+    ("One request before we begin: phones on silent.", "logistics"),
+    ("A short record of each decision goes to the board.", None),
     ("The pilot cut waiting times by a third in the northern region.", None),
     ("We agreed to weight deprivation more heavily in the formula.", None),
 ])
