@@ -82,6 +82,7 @@ MEETING = [
     ("Here are our notes from the March away day.", "logistics"),
     ("Twenty colleagues attended, most of them from regional offices.", "logistics"),
     ("One request before we begin: phones on silent.", "logistics"),
+    ("Sorry, apologies for the noise from the corridor.", "logistics"),
     ("A short record of each decision goes to the board.", None),
     ("The pilot cut waiting times by a third in the northern region.", None),
     ("We agreed to weight deprivation more heavily in the formula.", None),

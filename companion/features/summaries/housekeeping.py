@@ -56,7 +56,8 @@ _LOGISTICS = re.compile(
     r"(?:is|was|being|it's|gets?|get) recorded|the recording|"
     r"(?:these|this|here) (?:are|is) (?:my|our|the) (?:\w+ )?(?:notes|write-?up)\b|"
     r"\w+ (?:people|colleagues|of us) (?:came|attended|turned up|joined)\b|"
-    r"before we (?:start|begin|get going|kick off))",
+    r"before we (?:start|begin|get going|kick off)|"
+    r"apolog\w* for (?:the |this )?(?:room|delay|wait|noise|heat|sound|late start)|air ?con\w*)",
     re.I,
 )
 _SMALL_TALK = re.compile(
