@@ -5,11 +5,14 @@ the share of its content words (rouge-score tokens, Porter-stemmed, stopwords ou
 meeting's gold "Summarize the whole meeting" answer also uses ("precision"), the same share over
 all its tokens ("rouge_precision"), the count ("overlap"), or "precision" standardised within
 its meeting ("precision_z": only the ranking inside a meeting matters for picking).
-Model: ridge regression on standardised `scorer.FEATURES`. The ridge alpha, the label and
-the MMR lambda are chosen by 4-fold cross-validation over train meetings (folds by meeting),
-scoring ROUGE-1 F1 of the product's overview + key points against the gold; val is never read
-here. The CV table is written to `evals/results/summary_scorer_cv.json` (train only:
-in-sample for model selection).
+Model: ridge regression on standardised `scorer.FEATURES` plus the presence of each cue word
+(`scorer.CUE_WORDS`, the shared stopword list). The MMR lambda and the number of key points (the
+output length budget: ROUGE-1 F1 depends on it) are chosen by 4-fold cross-validation over train
+meetings (folds by meeting), scoring ROUGE-1 F1 of the product's overview + key points against
+the gold; lead and lead of content are cut to the same length in the same folds. Val is never
+read here. The table of out-of-fold figures is written to `evals/results/summary_scorer_cv.json`
+(train only; the chosen row is the best of the grid, so it is slightly optimistic).
+`settings.summaries.key_points` ships the chosen number of key points.
 
 Run: `python -m evals.train_summary_scorer [--limit N]` (chunk vectors from `evals.qmsum_chunks`).
 """
@@ -32,6 +35,7 @@ from companion.features.summaries.actions import find_action_items
 from companion.features.summaries.extractive import ExtractiveSummariser
 from companion.features.summaries.housekeeping import is_housekeeping
 from companion.features.summaries.scorer import (
+    CUE_WORDS,
     FEATURES,
     WEIGHTS,
     LinearScorer,
@@ -46,7 +50,8 @@ from evals.qmsum_chunks import ChunkVectorCache, Meeting, meetings
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "evals" / "results" / "summary_scorer_cv.json"
 ALPHAS = (30.0,)
-LAMBDAS: tuple[float | str, ...] = (0.55, "opening")
+LAMBDAS: tuple[float | str, ...] = (0.45, 0.55, 0.65)
+KEY_POINTS = (4, 5, 6, 7)
 LABELS = ("precision",)
 FOLDS = 4
 
@@ -80,7 +85,7 @@ def prepare(meeting: Meeting, summariser: ExtractiveSummariser, tok: Any) -> Pre
     content = summariser.content(sentences, actions)
     candidates = [s for s in content if not is_housekeeping(s.text)]
     lexical = tfidf_rows([s.text for s in candidates])
-    rows = sentence_features(candidates, sentences, meeting.chunks, lexical)
+    rows = sentence_features(candidates, sentences, meeting.chunks, lexical, CUE_WORDS)
     gold = {t for t in tok(meeting.gold) if t not in STOPWORDS}
     every = set(tok(meeting.gold))
     precision, overlap, rouge_precision = [], [], []
@@ -108,16 +113,16 @@ def fit(prepared: list[Prepared], label: str, alpha: float, lam: float) -> Linea
     z = (x - mu) / sd
     coef = np.linalg.solve(z.T @ z + alpha * np.eye(z.shape[1]), z.T @ (y - y.mean()))
     return LinearScorer(FEATURES, mu.astype(np.float32), sd.astype(np.float32),
-                        coef.astype(np.float32), float(y.mean()), lam)
+                        coef.astype(np.float32), float(y.mean()), lam, cues=CUE_WORDS)
 
 
 def _with(base: LinearScorer, lam: float | str) -> LinearScorer:
     """The scorer with an MMR lambda, or in "segments" / "opening" mode."""
     if isinstance(lam, str):
         return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
-                            base.mmr_lambda, lam)
+                            base.mmr_lambda, lam, base.cues)
     return LinearScorer(base.features, base.mean, base.scale, base.coef, base.intercept,
-                        float(lam))
+                        float(lam), cues=base.cues)
 
 
 def product_text(p: Prepared, scorer: LinearScorer, key_points: int) -> str:
@@ -127,32 +132,41 @@ def product_text(p: Prepared, scorer: LinearScorer, key_points: int) -> str:
     return " ".join(tidy(s.text) for s in picked.overview + picked.key_points)
 
 
-def cross_validate(prepared: list[Prepared], key_points: int, rouge: Any) -> list[dict[str, Any]]:
-    """Mean ROUGE-1 F1 on held-out folds for every (label, alpha, lambda)."""
+def _cut(sentences: list[Sentence], n_words: int, tidied: bool) -> str:
+    """The first `n_words` words of the sentences (tidied as the product shows them, or not)."""
+    return " ".join(" ".join(tidy(s.text) if tidied else s.text for s in sentences).split()[
+        :n_words])
+
+
+def cross_validate(prepared: list[Prepared], rouge: Any) -> list[dict[str, Any]]:
+    """Out-of-fold ROUGE-1 F1 of the product, lead and lead of content for every setting."""
     folds = [prepared[i::FOLDS] for i in range(FOLDS)]
     out = []
     for label in LABELS:
         for alpha in ALPHAS:
-            scores: dict[float | str, list[float]] = {lam: [] for lam in LAMBDAS}
-            lead: list[float] = []
+            runs: dict[tuple[float | str, int], list[tuple[float, float, float, int]]] = {}
             for k, test in enumerate(folds):
                 train = [p for j, f in enumerate(folds) if j != k for p in f]
                 base = fit(train, label, alpha, 0.7)
                 for lam in LAMBDAS:
                     scorer = _with(base, lam)
-                    for p in test:
-                        text = product_text(p, scorer, key_points)
-                        scores[lam].append(rouge.score(p.meeting.gold, text)["rouge1"].fmeasure)
-                        if lam == LAMBDAS[0]:
-                            first = " ".join(" ".join(tidy(s.text) for s in p.content).split()[
-                                :len(text.split())])
-                            lead.append(rouge.score(p.meeting.gold, first)["rouge1"].fmeasure)
-            out.append({"label": "lead of content (same length)", "alpha": alpha,
-                        "mmr_lambda": None, "cv_rouge1": round(mean(lead), 4)})
-            print(out[-1], file=sys.stderr)
-            for lam in LAMBDAS:
+                    for n_points in KEY_POINTS:
+                        for p in test:
+                            text = product_text(p, scorer, n_points)
+                            n = len(text.split())
+                            gold = p.meeting.gold
+                            runs.setdefault((lam, n_points), []).append((
+                                rouge.score(gold, text)["rouge1"].fmeasure,
+                                rouge.score(gold, _cut(p.sentences, n, False))["rouge1"].fmeasure,
+                                rouge.score(gold, _cut(p.content, n, True))["rouge1"].fmeasure,
+                                n))
+            for (lam, n_points), rows in runs.items():
                 out.append({"label": label, "alpha": alpha, "mmr_lambda": lam,
-                            "cv_rouge1": round(mean(scores[lam]), 4)})
+                            "key_points": n_points,
+                            "cv_rouge1": round(mean(r[0] for r in rows), 4),
+                            "lead_rouge1": round(mean(r[1] for r in rows), 4),
+                            "lead_of_content_rouge1": round(mean(r[2] for r in rows), 4),
+                            "mean_words": round(mean(r[3] for r in rows), 1)})
                 print(out[-1], file=sys.stderr)
     return out
 
@@ -171,8 +185,11 @@ def main() -> None:
     prepared = [prepare(m, summariser, tok)
                 for m in meetings("train", ChunkVectorCache(settings), args.limit,
                                  cached_only=args.cached_only)]
-    table = cross_validate(prepared, settings.summaries.key_points, rouge)
-    best = max((r for r in table if r["mmr_lambda"] is not None), key=lambda r: r["cv_rouge1"])
+    table = cross_validate(prepared, rouge)
+    best = max(table, key=lambda r: r["cv_rouge1"])
+    if best["key_points"] != settings.summaries.key_points:
+        print(f"note: settings.summaries.key_points is {settings.summaries.key_points}; "
+              f"train CV chose {best['key_points']}", file=sys.stderr)
     scorer = _with(fit(prepared, best["label"], best["alpha"], 0.7), best["mmr_lambda"])
     weights = scorer.to_json() | {
         "fitted_on": f"QMSum train, {len(prepared)} meetings",
@@ -182,9 +199,14 @@ def main() -> None:
     args.out.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "note": "4-fold CV over QMSum train meetings (model selection; in-sample for train)",
+        "note": ("4-fold CV over QMSum train meetings, folds by meeting: out-of-fold ROUGE-1 F1 "
+                 "(product, and lead / lead of content cut to the product's length); the chosen "
+                 "row is the best of the grid"),
         "meetings": len(prepared), "chosen": best, "table": table,
-        "coefficients": dict(zip(FEATURES, scorer.to_json()["coef"], strict=True)),
+        "coefficients": dict(zip(FEATURES, scorer.to_json()["coef"], strict=False)),
+        "cue_words_largest": dict(sorted(
+            zip(CUE_WORDS, scorer.to_json()["coef"][len(FEATURES):], strict=True),
+            key=lambda kv: -abs(kv[1]))[:15]),
     }, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(best))
 

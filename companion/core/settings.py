@@ -377,7 +377,9 @@ class SummarySettings(BaseModel):
     )
     min_overview_sentences: int = 3
     max_overview_sentences: int = 5
-    key_points: int = Field(default=6, description="key points after the overview")
+    key_points: int = Field(default=5, description=(
+        "key points after the overview (the length budget chosen by train CV: "
+        "evals/train_summary_scorer.py)"))
     tips: int = Field(default=5, description="most tips listed in a summary")
     # Overview and key points are picked by the learned scorer (companion/features/summaries/
     # scorer_weights.json, fitted on QMSum train with evals/train_summary_scorer.py, which also

@@ -78,6 +78,12 @@ MEETING = [
     ("Can everyone see my screen now?", "logistics"),
     ("You're on mute, I think.", "logistics"),
     ("How was your weekend, did you get away?", "small talk"),
+    ("The call is recorded so that absent members can catch up.", "logistics"),
+    ("Here are our notes from the March away day.", "logistics"),
+    ("Twenty colleagues attended, most of them from regional offices.", "logistics"),
+    ("One request before we begin: phones on silent.", "logistics"),
+    ("Sorry, apologies for the noise from the corridor.", "logistics"),
+    ("A short record of each decision goes to the board.", None),
     ("The pilot cut waiting times by a third in the northern region.", None),
     ("We agreed to weight deprivation more heavily in the formula.", None),
 ])
@@ -115,7 +121,8 @@ def test_shipped_scorer_is_small_and_matches_the_features():
     assert WEIGHTS.exists() and WEIGHTS.stat().st_size < 1_000_000
     scorer = load_scorer()
     assert scorer is not None and scorer.features == FEATURES
-    assert scorer.coef.shape == (len(FEATURES),)
+    # One coefficient per feature, then one per cue word (their weights are learned, not listed).
+    assert scorer.cues and scorer.coef.shape == (len(FEATURES) + len(scorer.cues),)
 
 
 # -- actions by generic patterns -----------------------------------------------------------

@@ -51,7 +51,13 @@ _LOGISTICS = re.compile(
     r"(?:still )?drifting in|is everyone here|who(?:'s| is) (?:here|missing)|(?:battery|batteries)|"
     r"microphone|mic\b|headset|(?:the )?camera|(?:can|could) you see (?:it|that|this)|"
     r"the agenda|any other business|next (?:meeting|session) (?:is|will be)|over to you|"
-    r"(?:talk|speak|present) for (?:about |around )?\w+ minutes|(?:take|any) questions at the end)",
+    r"(?:talk|speak|present) for (?:about |around )?\w+ minutes|(?:take|any) questions at the end|"
+    # running the session itself: its recording, the notes about it, who came, ground rules
+    r"(?:is|was|being|it's|gets?|get) recorded|the recording|"
+    r"(?:these|this|here) (?:are|is) (?:my|our|the) (?:\w+ )?(?:notes|write-?up)\b|"
+    r"\w+ (?:people|colleagues|of us) (?:came|attended|turned up|joined)\b|"
+    r"before we (?:start|begin|get going|kick off)|"
+    r"apolog\w* for (?:the |this )?(?:room|delay|wait|noise|heat|sound|late start)|air ?con\w*)",
     re.I,
 )
 _SMALL_TALK = re.compile(

@@ -4,7 +4,10 @@ Each content sentence of a session gets generic features: where it falls, how lo
 turn are, its speaker's share of the words, how central it is lexically (TF-IDF cosine to the
 session) and semantically (cosine of its chunk's stored vector to the session's centroid of chunk
 vectors), and cue words of decisions, actions, opinions and housekeeping that are ordinary
-English. A linear model fitted on QMSum train (`evals/train_summary_scorer.py`, label: how much of
+English, plus how long its words are (a rough sign of specific, less common words). Each word of
+the shared stopword list (`core.terms.STOPWORDS`, generic English) is also a presence feature,
+so the model learns which function and cue words mark substance instead of a hand-made cue list.
+A linear model fitted on QMSum train (`evals/train_summary_scorer.py`, label: how much of
 the sentence the gold whole-meeting summary shares) turns them into a score. The weights ship as
 `scorer_weights.json` beside this module.
 """
@@ -23,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.core.terms import content_terms, words
+from companion.core.terms import STOPWORDS, content_terms, words
 from companion.features.summaries.chunk_vectors import ChunkVectors
 from companion.features.summaries.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.sentences import Sentence, disfluency
@@ -53,8 +56,10 @@ FEATURES = (
     "lexical_centrality", "chunk_centrality", "chunk_centrality_raw", "content_density",
     "decision", "action", "opinion", "first_person", "group", "disfluency", "number",
     "housekeeping", "mid_thought", "after_question", "turn_first", "topic_share", "topic_count",
-    "opening_x_topic", "opening_x_speaker", "topic_x_chunk",
+    "opening_x_topic", "opening_x_speaker", "topic_x_chunk", "word_length", "long_words",
 )
+CUE_WORDS = tuple(sorted(STOPWORDS))  # presence features after `FEATURES`; the weights keep theirs
+LONG_WORD = 7  # letters
 TOPIC_TERMS = 40  # a session's most widespread content terms: what it is about
 
 
@@ -90,18 +95,19 @@ def _share(tokens: list[str], vocabulary: frozenset[str]) -> float:
 
 def sentence_features(
     content: Sequence[Sentence], sentences: Sequence[Sentence], chunks: ChunkVectors,
-    lexical: Any | None = None,
+    lexical: Any | None = None, cues: Sequence[str] = (),
 ) -> Any:
-    """One row of `FEATURES` per content sentence.
+    """One row of `FEATURES` (then one presence column per cue word) per content sentence.
 
     Args:
         content: the candidate sentences, in session order.
         sentences: every sentence of the session (positions, questions, speaker shares).
         chunks: the session's stored chunk vectors (empty: semantic centrality is 0).
         lexical: `tfidf_rows` of the content texts, when already computed.
+        cues: the cue words whose presence is a column each (the scorer's `cues`).
     """
     if not content:
-        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+        return np.zeros((0, len(FEATURES) + len(cues)), dtype=np.float32)
     lexical = tfidf_rows([s.text for s in content]) if lexical is None else lexical
     total = lexical.sum(axis=0)
     lex = lexical @ (total / (float(np.linalg.norm(total)) or 1.0))
@@ -139,6 +145,8 @@ def sentence_features(
             float(is_housekeeping(s.text)), float(opens_mid_thought(s.text)),
             float(s.position - 1 in questions), float(first_of_turn[s.turn.index] == s.position),
             on_topic / max(1, len(terms)), math.log1p(on_topic), 0.0, 0.0, 0.0,
+            sum(map(len, tokens)) / max(1, len(tokens)),
+            float(sum(len(t) >= LONG_WORD for t in tokens)),
         ])
     matrix = np.asarray(rows, dtype=np.float32)
     matrix[:, FEATURES.index("lexical_centrality")] = _z(lex)
@@ -150,12 +158,19 @@ def sentence_features(
         matrix[:, col["opening"]] * matrix[:, col["speaker_share"]]
     matrix[:, col["topic_x_chunk"]] = \
         matrix[:, col["topic_share"]] * matrix[:, col["chunk_centrality"]]
-    return matrix
+    if not cues:
+        return matrix
+    column = {w: i for i, w in enumerate(cues)}
+    present = np.zeros((len(content), len(cues)), dtype=np.float32)
+    for i, s in enumerate(content):
+        for w in set(words(s.text)) & column.keys():
+            present[i, column[w]] = 1.0
+    return np.hstack([matrix, present])
 
 
 @dataclass(frozen=True)
 class LinearScorer:
-    """Standardised features times fitted coefficients."""
+    """Standardised features times fitted coefficients (`FEATURES`, then one per cue word)."""
 
     features: tuple[str, ...]
     mean: Any
@@ -164,6 +179,7 @@ class LinearScorer:
     intercept: float
     mmr_lambda: float = 0.7
     mode: str = "mmr"  # or "segments": the best sentence of each stretch of the session
+    cues: tuple[str, ...] = ()
 
     def score(self, rows: Any) -> Any:
         """A score per feature row (higher: more like the gold summaries' substance)."""
@@ -178,17 +194,18 @@ class LinearScorer:
                 "scale": np.round(self.scale, 6).tolist(),
                 "coef": np.round(self.coef, 6).tolist(),
                 "intercept": round(float(self.intercept), 6), "mmr_lambda": self.mmr_lambda,
-                "mode": self.mode}
+                "mode": self.mode, "cues": list(self.cues)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinearScorer:
-        """Weights written by `to_json`; features must match `FEATURES`."""
-        if tuple(data["features"]) != FEATURES:
+        """Weights written by `to_json`; features must match `FEATURES` (plus the cue words)."""
+        cues = tuple(str(w) for w in data.get("cues", ()))
+        if tuple(data["features"]) != FEATURES or len(data["coef"]) != len(FEATURES) + len(cues):
             raise ValueError("scorer weights were fitted on other features; retrain them")
         return cls(FEATURES, np.asarray(data["mean"], dtype=np.float32),
                    np.asarray(data["scale"], dtype=np.float32),
                    np.asarray(data["coef"], dtype=np.float32), float(data["intercept"]),
-                   float(data.get("mmr_lambda", 0.7)), str(data.get("mode", "mmr")))
+                   float(data.get("mmr_lambda", 0.7)), str(data.get("mode", "mmr")), cues)
 
 
 @lru_cache(maxsize=4)

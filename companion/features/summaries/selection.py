@@ -126,7 +126,8 @@ def select_points(
         rows, lexical = features
     else:
         lexical = tfidf_rows([s.text for s in candidates])
-        rows = sentence_features(candidates, sentences, chunks, lexical)
+        rows = sentence_features(candidates, sentences, chunks, lexical,
+                                 scorer.cues if scorer is not None else ())
     scores = scorer.score(rows) if scorer is not None else fallback_scores(rows)
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
     if scorer is not None and scorer.mode == "segments":
