@@ -20,7 +20,7 @@ from companion.features.ask.confidence import FEATURES as CONF_FEATURES
 from companion.features.ask.confidence import WEIGHTS_FILE as CONF_FILE
 from companion.features.ask.confidence import ConfidenceModel, Logistic, question_features
 from companion.features.ask.extractive import ExtractiveGenerator
-from companion.retrieval.fusion import WEIGHTS_FILE, FusionModel, features, fit_logistic
+from companion.retrieval.fusion import FusionModel, features, fit_logistic
 from companion.retrieval.hybrid import Retrieval
 from evals.fusion_data import Shard, hits
 
@@ -106,6 +106,8 @@ def fit_confidence(
     data: dict[str, Any],
     oof: np.ndarray,
     max_answerable_abstention: float,
+    fusion: FusionModel,
+    write: bool,
 ) -> dict[str, Any]:
     """The confidence model and abstention threshold, fitted on out-of-fold answers.
 
@@ -116,6 +118,8 @@ def fit_confidence(
         data: the fusion rows of the shards.
         oof: out-of-fold fusion logits of those rows.
         max_answerable_abstention: the threshold keeps train answerable abstention below this.
+        fusion: the fusion model fitted on all of `data` (ranks the off-topic questions).
+        write: replace the shipped confidence weights.
     """
     retrievals = oof_retrievals(shards, data, oof)
     settings = RetrievalSettings()
@@ -129,7 +133,7 @@ def fit_confidence(
     labels = list(first5)
     kinds = ["answerable"] * len(rows)
     groups = [str(m) for m in _question_meetings(data)]
-    final = FusionModel.from_json(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))
+    final = fusion
     for k, ask in enumerate(askers):
         for text in OWN_OFF_TOPIC:
             chunks, vector = ask(text), None
@@ -154,7 +158,8 @@ def fit_confidence(
         "hit": hit.to_json(),
         "threshold": round(threshold, 6),
     }
-    CONF_FILE.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    if write:
+        CONF_FILE.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return {
         "min_relative sweep (train, out-of-fold rankings)": sweep,
         "answers in settings (train, out-of-fold rankings)": {**chosen, **answers},

@@ -1,7 +1,10 @@
 """Fits the learned fusion and the answer confidence on QMSum train; reproduces both files.
 
-The files: companion/retrieval/fusion_weights.json, companion/features/ask/confidence_weights.json
-(the confidence by `evals.train_confidence`), and evals/train_fusion_figures.json.
+With `--write`: companion/retrieval/fusion_weights.json, companion/features/ask/
+confidence_weights.json (the confidence by `evals.train_confidence`) and
+evals/train_fusion_figures.json; without it only the figures, in
+evals/results/train_fusion_paired.json (the paired fit of 2026-12-01 was not adopted: equal on
+val, and the samples gate's answer hit fell from 0.765 to 0.676).
 
     python -m evals.train_fusion --path /work/shared/data/qmsum/train --shards 0 1 2 4 \
         --data /work/cache/answers --cache /work/cache/answers
@@ -127,6 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=Path("/work/cache/answers"))
     parser.add_argument("--cache", type=Path, default=Path("/work/cache/answers"))
     parser.add_argument("--max-answerable-abstention", type=float, default=0.02)
+    parser.add_argument(
+        "--write", action="store_true", help="replace the shipped weights (default: figures only)"
+    )
     args = parser.parse_args(argv)
     ctxs, shards, meetings = open_shards(args)
     try:
@@ -138,12 +144,22 @@ def main(argv: list[str] | None = None) -> None:
         figures["single shards: learned (train, in-sample)"] = recall_hit(
             single, model.logits(single["x"])
         )
-        WEIGHTS_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        out = Path(__file__).parent / "results" / "train_fusion_paired.json"
+        if args.write:
+            WEIGHTS_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+            out = Path(__file__).with_name("train_fusion_figures.json")
         n_questions = len(data["n_gold"])
         print(json.dumps({"questions": n_questions, "fusion": figures}, indent=1), flush=True)
         with single_thread_queries():
             conf = fit_confidence(
-                merged, catalogs, askers, data, oof, args.max_answerable_abstention
+                merged,
+                catalogs,
+                askers,
+                data,
+                oof,
+                args.max_answerable_abstention,
+                model,
+                args.write,
             )
         print(json.dumps({"confidence": conf}, indent=1))
         summary = {
@@ -154,7 +170,6 @@ def main(argv: list[str] | None = None) -> None:
             "fusion": figures,
             "confidence": conf,
         }
-        out = Path(__file__).with_name("train_fusion_figures.json")
         out.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
     finally:
         for ctx in ctxs:
