@@ -65,9 +65,9 @@ class RetrievalSettings(BaseModel):
     answer_similarity: float = 0.4
     # With learned fusion, chunks below this share of the best chunk's probability (or of a
     # session below this share of the best session's mass) are not quoted. Swept on QMSum train
-    # (evals/train_fusion_figures.json, in-sample): both cut citation misses a little and gold
-    # hits more (5 sentences, 0/0: answer hit 0.611, citation precision 0.236; 0.5 relative:
-    # 0.585 / 0.244; same session only: 0.497 / 0.273), so both stay off.
+    # (evals/train_fusion_figures.json, out-of-fold rankings over paired shards): both trade
+    # answer hits for citation precision (0: answer hit 0.516, citation precision 0.183; 0.3:
+    # 0.491 / 0.196; 0.5: 0.442 / 0.212), so both stay off.
     answer_min_relative: float = 0.0
     answer_min_session: float = 0.0
 

@@ -198,12 +198,12 @@ def fit_logistic(
 
 
 def fit_listwise(
-    x: np.ndarray, y: np.ndarray, qid: np.ndarray, l2: float = 10.0, steps: int = 300
+    x: np.ndarray, y: np.ndarray, qid: np.ndarray, l2: float = 10.0, steps: int = 100
 ) -> FusionModel:
     """A ranking model: softmax over each question's candidates, pushed towards its positives.
 
     The loss is -log of the softmax mass on a question's positive chunks (questions without one
-    are skipped), by gradient descent on standardised features; then a one-dimensional logistic
+    are skipped), by Newton steps on standardised features; then a one-dimensional logistic
     (Platt) maps the score to a probability, folded into the weights.
 
     Args:
@@ -211,24 +211,37 @@ def fit_listwise(
         y: 0/1 labels.
         qid: the question of each row.
         l2: ridge penalty (per question averaged loss).
-        steps: gradient steps.
+        steps: at most this many Newton steps.
     """
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
-    groups = [g for g in (np.flatnonzero(qid == q) for q in np.unique(qid)) if y[g].any()]
+    keep = np.isin(qid, np.unique(qid[y > 0]))  # questions with a positive candidate
+    order = np.argsort(qid[keep], kind="stable")
+    z = ((x[keep] - mean) / scale)[order]
+    pos = (y[keep] > 0)[order].astype(float)
+    q = qid[keep][order]
+    starts = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
+    group = np.cumsum(np.r_[True, q[1:] != q[:-1]]) - 1
+    n_groups = max(1, len(starts))
     w = np.zeros(z.shape[1])
-    for _ in range(steps):
-        grad = l2 * w / len(groups)
-        for g in groups:
-            s = z[g] @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            pos = y[g] > 0
-            grad += (p @ z[g] - (p[pos] @ z[g][pos]) / p[pos].sum()) / len(groups)
-        w -= 0.5 * grad
-    platt = fit_logistic((z @ w)[:, None], y, l2=0.0)
+    for _ in range(steps if len(z) else 0):
+        s = z @ w
+        e = np.exp(s - np.maximum.reduceat(s, starts)[group])
+        p = e / np.add.reduceat(e, starts)[group]
+        s_pos = np.where(pos > 0, s, -np.inf)
+        pe = pos * np.exp(np.minimum(0.0, s - np.maximum.reduceat(s_pos, starts)[group]))
+        pp = pe / np.add.reduceat(pe, starts)[group]
+        grad = (l2 * w + (p - pp) @ z) / n_groups
+        # Newton step on the softmax curvature (an upper bound of the loss's: steps are safe).
+        pz = p[:, None] * z
+        m = np.add.reduceat(pz, starts)
+        hess = (z.T @ pz - m.T @ m + np.diag(np.full(len(w), l2 + 1e-6))) / n_groups
+        delta = np.linalg.solve(hess, grad)
+        w -= delta
+        if np.abs(delta).max() < 1e-6:
+            break
+    platt = fit_logistic((((x - mean) / scale) @ w)[:, None], y, l2=0.0)
     a = float(platt.weights[0] / platt.scale[0])
     b = float(platt.bias - platt.weights[0] * platt.mean[0] / platt.scale[0])
     return FusionModel(w * a, b, mean, scale, FEATURES)

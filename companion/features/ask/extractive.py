@@ -81,6 +81,8 @@ class ExtractiveGenerator:
             best chunk's are not quoted.
         min_session: with learned fusion, chunks of sessions holding less than this share of
             the best session's probability mass (over the chunks considered) are not quoted.
+        per_chunk: sentences quoted from one chunk at most (best first).
+        pool: how many of the best chunks are considered (default twice `max_sentences`).
     """
 
     name = "extractive"
@@ -91,14 +93,18 @@ class ExtractiveGenerator:
         max_sentences: int = 5,
         min_relative: float = 0.0,
         min_session: float = 0.0,
+        per_chunk: int = 1,
+        pool: int | None = None,
     ) -> None:
         self.catalog = catalog
         self.max_sentences = max_sentences
         self.min_relative = min_relative
         self.min_session = min_session
+        self.per_chunk = per_chunk
+        self.pool = pool if pool is not None else max_sentences * 2
 
     def _chunks(self, retrieval: Retrieval) -> list[tuple[int, RetrievedChunk, float]]:
-        chunks = retrieval.chunks[: self.max_sentences * 2]
+        chunks = retrieval.chunks[: self.pool]
         top = chunks[0].probability if chunks else None
         mass: dict[str, float] = {}
         for c in chunks:
@@ -157,18 +163,21 @@ class ExtractiveGenerator:
         return cands
 
     def compose(self, retrieval: Retrieval) -> Answer:
-        """An answer of the best sentence from each of the best chunks, grouped by session."""
-        best: dict[str, Candidate] = {}
+        """An answer of the best sentences of the best chunks, grouped by session."""
+        by_chunk: dict[str, list[Candidate]] = {}
         for c in self.candidates(retrieval):
-            if c.chunk.id not in best or c.score > best[c.chunk.id].score:
-                best[c.chunk.id] = c
+            by_chunk.setdefault(c.chunk.id, []).append(c)
+        ranked = sorted(by_chunk.values(), key=lambda cs: cs[0].rank)
         chosen: list[Candidate] = []
-        for c in sorted(best.values(), key=lambda c: c.rank):
-            if any(_similar(c.terms, o.terms) for o in chosen):
-                continue
-            chosen.append(c)
-            if len(chosen) == self.max_sentences:
-                break
+        for cands in ranked:
+            taken = 0
+            for c in sorted(cands, key=lambda c: -c.score):
+                if taken == self.per_chunk or len(chosen) == self.max_sentences:
+                    break
+                if any(_similar(c.terms, o.terms) for o in chosen):
+                    continue
+                chosen.append(c)
+                taken += 1
         session_order = {
             s: i for i, s in enumerate(dict.fromkeys(c.chunk.session_id for c in chosen))
         }
