@@ -79,6 +79,7 @@ MEETING = [
     ("You're on mute, I think.", "logistics"),
     ("How was your weekend, did you get away?", "small talk"),
     ("The call is recorded so that absent members can catch up.", "logistics"),
+    ("We're recording this so the night shift can watch it later.", "logistics"),
     ("Here are our notes from the March away day.", "logistics"),
     ("Twenty colleagues attended, most of them from regional offices.", "logistics"),
     ("One request before we begin: phones on silent.", "logistics"),

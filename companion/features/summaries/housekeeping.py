@@ -53,7 +53,7 @@ _LOGISTICS = re.compile(
     r"the agenda|any other business|next (?:meeting|session) (?:is|will be)|over to you|"
     r"(?:talk|speak|present) for (?:about |around )?\w+ minutes|(?:take|any) questions at the end|"
     # running the session itself: its recording, the notes about it, who came, ground rules
-    r"(?:is|was|being|it's|gets?|get) recorded|the recording|"
+    r"(?:is|was|being|it's|gets?|get) recorded|the recording|(?:we are|we're|i am|i'm) recording|"
     r"(?:these|this|here) (?:are|is) (?:my|our|the) (?:\w+ )?(?:notes|write-?up)\b|"
     r"\w+ (?:people|colleagues|of us) (?:came|attended|turned up|joined)\b|"
     r"before we (?:start|begin|get going|kick off)|"
