@@ -107,6 +107,18 @@ class VectorIndex:
             found.update(got["ids"])
         return found
 
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The stored vector of each of these ids that has one (id -> vector)."""
+        found: dict[str, Any] = {}
+        for i in range(0, len(ids), 500):
+            got = self.store.get(ids=list(ids[i : i + 500]), include=["embeddings"])
+            rows = got.get("embeddings")
+            if rows is None:
+                continue
+            for cid, vector in zip(got["ids"], rows, strict=True):
+                found[str(cid)] = vector
+        return found
+
     def ids_for_session(self, session_id: str) -> set[str]:
         """Every vector id stored for a session."""
         got = self.store.get(where={"session_id": session_id}, include=[])

@@ -126,15 +126,7 @@ def stored_chunks(
     chunks = catalog.chunks(session_id) if vectors is not None else []
     if not chunks or vectors is None:
         return [], None
-    found: dict[str, Any] = {}
-    ids = [c.id for c in chunks]
-    for i in range(0, len(ids), 500):
-        got = vectors.store.get(ids=ids[i : i + 500], include=["embeddings"])
-        rows = got.get("embeddings")
-        if rows is None:
-            continue
-        for cid, vector in zip(got["ids"], rows, strict=True):
-            found[str(cid)] = vector
+    found = vectors.vectors_of([c.id for c in chunks])
     kept = [c for c in chunks if c.id in found]
     if not kept:
         return [], None

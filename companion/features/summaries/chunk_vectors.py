@@ -73,15 +73,7 @@ def stored_chunk_vectors(ctx: Context, session_id: str) -> ChunkVectors:
     chunks = ctx.catalog.chunks(session_id)
     if not chunks:
         return ChunkVectors.from_ranges([], [])
-    by_id: dict[str, Any] = {}
-    ids = [c.id for c in chunks]
-    for i in range(0, len(ids), 500):
-        got = ctx.vectors.store.get(ids=ids[i : i + 500], include=["embeddings"])
-        embeddings = got.get("embeddings")
-        if embeddings is None:
-            continue
-        for cid, vec in zip(got["ids"], embeddings, strict=True):
-            by_id[str(cid)] = vec
+    by_id = ctx.vectors.vectors_of([c.id for c in chunks])
     kept = [c for c in chunks if c.id in by_id]
     return ChunkVectors.from_ranges([(c.turn_start, c.turn_end) for c in kept],
                                     [by_id[c.id] for c in kept])
