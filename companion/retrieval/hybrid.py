@@ -170,27 +170,15 @@ class HybridRetriever:
         """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits."""
         no_dense = [c for c in chunks if c.similarity is None]
         if no_dense:
-            got = self.vectors.store._collection.get(
-                ids=[c.id for c in no_dense], include=["embeddings"]
-            )
+            stored = self.vectors.vectors_of([c.id for c in no_dense])
             q = np.asarray(vector, dtype=np.float32)
-            stored: Any = got["embeddings"]
-            vectors = [] if stored is None else list(stored)
-            sims = {
-                str(i): float(np.asarray(e, dtype=np.float32) @ q)
-                for i, e in zip(got["ids"], vectors, strict=True)
-            }
+            sims = {cid: float(np.asarray(e, dtype=np.float32) @ q) for cid, e in stored.items()}
             for c in no_dense:
                 c.similarity = sims.get(c.id)
         no_lex = [c for c in chunks if c.lexical_score is None]
         match = fts_query(question)
         if no_lex and match:
-            marks = ",".join("?" * len(no_lex))
-            found = dict(
-                self.catalog.search_lexical(
-                    match, len(no_lex), f" AND c.id IN ({marks})", [c.id for c in no_lex]
-                )
-            )
+            found = self.catalog.lexical_scores(match, [c.id for c in no_lex])
             for c in no_lex:
                 c.lexical_score = -found[c.id] if c.id in found else 0.0
 

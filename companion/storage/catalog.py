@@ -351,6 +351,29 @@ class Catalog:
                 rows = self.conn.execute(sql, (match, *params, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
+    def lexical_scores(self, match: str, ids: Sequence[str]) -> dict[str, float]:
+        """BM25 score (lower is better) of each of these chunks that matches `match`.
+
+        The same terms and scores as `search_lexical` (the query is narrowed the same way and
+        FTS5's bm25 uses whole-index statistics), but the index is probed only at these chunks'
+        rows instead of ranking every match: the cost follows `ids`, not the corpus.
+        """
+        match = _RAREST.narrow(self.conn, match, self._lexical_cache())
+        if not match or not ids:
+            return {}
+        found: dict[str, float] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"""SELECT c.id, bm25(chunks_fts) FROM chunks c
+                    JOIN chunks_fts ON chunks_fts.rowid = c.rowid
+                    WHERE c.id IN ({marks}) AND chunks_fts MATCH ?""",
+                (*part, match),
+            ).fetchall()
+            found.update((r[0], r[1]) for r in rows)
+        return found
+
     def _lexical_cache(self) -> dict[str, object]:
         cache: dict[str, object] | None = getattr(self._local, "lexical", None)
         if cache is None:

@@ -58,3 +58,17 @@ def test_same_hits_as_joining_every_match(
     assert got == [(r[0], r[1]) for r in want]
     if match != '"nothing"' and limit == 10:
         assert got, "the test would prove nothing without hits"
+
+
+@pytest.mark.parametrize("match", ['"budget"', '"minister" OR "rota" OR "deploy"', '"nothing"'])
+def test_scores_of_given_chunks_equal_the_search_restricted_to_them(
+    catalog: Catalog, match: str
+) -> None:
+    """Scoring dense-only candidates probes their rows and gives the scores a search gives."""
+    ids = [f"s{s}:{o}" for s in range(0, 30, 4) for o in range(0, 20, 3)] + ["no-such-chunk"]
+    marks = ",".join("?" * len(ids))
+    want = dict(catalog.search_lexical(match, len(ids), f" AND c.id IN ({marks})", ids))
+    got = catalog.lexical_scores(match, ids)
+    assert got == want
+    if match != '"nothing"':
+        assert got and len(got) < len(ids), "some given chunks must match and some not"
