@@ -74,6 +74,11 @@ MEETING = [
 @pytest.mark.parametrize(("text", "kind"), [
     ("Hi all, I'm Sam Patel and I run the data team.", "introduction"),
     ("My name is Dana and I'm the project manager.", "introduction"),
+    ("I lead on supplier contracts for the estates and facilities teams.", "introduction"),
+    ("Dana Lee is Head of Data now, and before that she ran the survey unit.", "introduction"),
+    ("Ravi is our senior analyst, so he has built most of these models.", "introduction"),
+    ("The director is keen that we publish the model in the spring.", None),
+    ("I lead on the budget line, so the final call on the formula is mine.", None),
     ("Good morning everyone.", "greeting"),
     ("Can everyone see my screen now?", "logistics"),
     ("You're on mute, I think.", "logistics"),

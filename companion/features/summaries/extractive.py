@@ -54,7 +54,7 @@ class ExtractiveSummariser:
     """
 
     name = "extractive"
-    version = "5"  # bump when the output changes, so cached summaries are regenerated
+    version = "6"  # bump when the output changes, so cached summaries are regenerated
 
     def __init__(self, embeddings: Any, settings: Settings,
                  chunk_vectors: ChunkSource | None = None,

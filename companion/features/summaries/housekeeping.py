@@ -21,15 +21,24 @@ _INTRODUCTION = re.compile(
     r"(?:(?:my name is|my name's|i am|i'm|this is)\s+" + _NAME + r"(?=\s*(?:,|\.|$|and\b|from\b|"
     r"here\b|i\b|i'm\b|who\b))"
     r"|my name is\b|my name's\b"
-    r"|i\s+(?:look after|head up|lead|run|manage)\s+(?:the|a|our)\s+(?:[\w&-]+\s+){0,4}"
-    r"(?:team|unit|directorate|department|division|group|office|network|programme|program|"
-    r"service|function|section)\b"
+    r"|i\s+(?:look after|head up|lead(?: on)?|run|manage|work on)\s+(?:[\w&,-]+\s+){0,8}?"
+    r"(?:the|a|our)\s+(?:[\w&-]+\s+){0,4}"
+    r"(?:teams?|units?|directorates?|departments?|divisions?|groups?|office|network|programme|"
+    r"program|service|function|section)\b"
     r"|i\s+(?:work (?:in|for|at)|am based|'m based|joined)\b"
     r"|i(?:'m| am) (?:the|a|an|our|your)\s+(?:\w+\s+){0,4}(?:manager|director|lead|head|"
     r"officer|adviser|advisor|designer|expert|partner|secretary|analyst|owner|chair|researcher)"
     r"|let me introduce|(?:let's|shall we) (?:do|go round|start with) (?:a )?(?:quick )?"
     r"(?:round of )?introductions|introduce (?:yourself|yourselves|myself)"
     r")",
+    re.I,
+)
+_ROLE = (r"(?:director|manager|head|lead|secretary|officer|adviser|advisor|analyst|chair|"
+         r"partner|researcher|designer|engineer|consultant|professor|coordinator|specialist)")
+# Someone introduced by their job: "Dana Lee is Head of Data now, ...", "Ravi is our analyst, ...".
+_THIRD_PERSON_INTRO = re.compile(
+    _LEAD + _NAME + r",?\s+(?:is|was|has been)\s+(?:now\s+)?(?:(?:the|our|a|an)\s+)?"
+    r"(?:[\w-]+\s+){0,3}?" + _ROLE + r"s?\b(?:\s+(?:of|for|in|at)\s+(?-i:[A-Z])|\s+now\b|,)",
     re.I,
 )
 _GREETING = re.compile(
@@ -75,7 +84,7 @@ _MID_THOUGHT = re.compile(
 
 def housekeeping_kind(text: str) -> str | None:
     """"introduction", "greeting", "logistics", "small talk" or None for a sentence."""
-    if _INTRODUCTION.search(text[:120]):
+    if _INTRODUCTION.search(text[:120]) or _THIRD_PERSON_INTRO.match(text):
         return "introduction"
     if _GREETING.match(text):
         return "greeting"
