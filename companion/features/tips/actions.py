@@ -41,7 +41,7 @@ _LEADS = [
     r"think|reckon|find|feel|guess|believe|argue)\s+(?:that\s+)?",
     # "I'd start ...", "I would always ...": the speaker's own choice, said as advice.
     r"(?:i|we)(?:'d|\s+would)\s+(?:always\s+|definitely\s+|still\s+)?",
-    # "If I had to pick one (thing)", "If I could tell you one thing"
+    # "If I could name just one (thing)", "If you remember one thing"
     r"if\s+(?:i|you)\s+(?:\w+\s+){1,5}one(?:\s+thing)?\s*,?\s*",
     # "From me", "For me", "Personally", "Honestly", "Basically", "In my experience"
     r"(?:from|for)\s+me\b\s*,?\s*(?:just\s+)?(?:one\s+(?:thing|habit|tip))?\s*[:,]?\s*",

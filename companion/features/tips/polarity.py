@@ -142,7 +142,7 @@ def _timing(text: str) -> int:
 
 
 def first_acts(quote: str) -> set[str]:
-    """What the quote says to do first: {"write"} for "put it in writing first"."""
+    """What the quote says to do first: {"test"} for "test it on a small batch first"."""
     text = quote.replace("’", "'")
     acts = {m.group(1).lower() for m in _FIRST.finditer(text)}
     acts |= {m.group(1).lower() for m in _GOES_FIRST.finditer(text)}
@@ -188,8 +188,8 @@ def opposed(quote_a: str, quote_b: str, min_shared: float = 0.5) -> bool:
     """True when two quotes (already known to be on the same subject) advise opposite things.
 
     A difference in negation only counts when the main clauses are about the same things
-    (half the shorter one's content words shared): "Never present a number cold" and "Send
-    the numbers first" agree, while "Copy the office in" and "Don't copy the office in" do not.
+    (half the shorter one's content words shared): "Never start a batch untested" and "Test
+    the protocol first" agree, while "Label the tubes" and "Don't label the tubes" do not.
     """
     if polarity(quote_a) != polarity(quote_b) and shared_terms(quote_a, quote_b) >= min_shared:
         return True
