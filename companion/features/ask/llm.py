@@ -19,96 +19,15 @@ from companion.core.errors import ProviderError
 from companion.core.grounding import GroundingVerifier, normalise
 from companion.core.schemas import Answer, Citation, DroppedSentence, Verification
 from companion.core.terms import content_terms
-from companion.core.text import split_sentences
-from companion.features.ask.extractive import citation_for
+from companion.features.ask.quotes import NO_QUOTE, QuotePicker, render_passages
 from companion.llm.client import ChatClient
-from companion.llm.prompts import PromptTemplate, data_element, load_prompt
+from companion.llm.prompts import PromptTemplate, load_prompt
 from companion.llm.streaming import CitedSentence, SentenceEvent, SentenceSplitter, says_not_covered
 from companion.retrieval.hybrid import Retrieval, RetrievedChunk
 from companion.storage.catalog import Catalog
 
 if TYPE_CHECKING:
     from companion.retrieval.context import Context
-
-_NO_QUOTE = Citation(
-    session_id="", session_title="", speaker=None, start=None, end=None,
-    turn_start=-1, turn_end=-1, quote="",
-)
-
-
-def render_passages(chunks: list[RetrievedChunk]) -> str:
-    """The chunks as numbered, delimited, escaped `<passage>` elements."""
-    return "\n".join(
-        data_element(
-            "passage", n, c.text,
-            session=c.session_title, speaker=", ".join(c.speakers) or None,
-            time=_clock(c.start),
-        )
-        for n, c in enumerate(chunks, 1)
-    )
-
-
-def _clock(seconds: float | None) -> str | None:
-    if seconds is None:
-        return None
-    m, s = divmod(int(seconds), 60)
-    return f"{m // 60}:{m % 60:02d}:{s:02d}" if m >= 60 else f"{m}:{s:02d}"
-
-
-@dataclass
-class _Candidate:
-    citation: Citation
-    terms: set[str]
-
-
-class QuotePicker:
-    """For an answer sentence and a passage, the passage's best-matching verbatim quote.
-
-    Candidates are each sentence of the passage's turns and each pair of neighbouring sentences
-    in one turn; the best covers most of the answer sentence's content terms and is closest in
-    meaning (embeddings of a passage's candidates are computed once, on first use).
-    """
-
-    def __init__(self, catalog: Catalog, chunks: list[RetrievedChunk], embeddings: Any) -> None:
-        self.catalog = catalog
-        self.chunks = chunks
-        self.embeddings = embeddings
-        self._candidates: dict[int, list[_Candidate]] = {}
-        self._vectors: dict[int, Any] = {}
-
-    def candidates(self, number: int) -> list[_Candidate]:
-        """Quotable sentences (and sentence pairs) of passage `number` (1-based)."""
-        if number not in self._candidates:
-            chunk = self.chunks[number - 1]
-            cands: list[_Candidate] = []
-            for turn in self.catalog.turns(chunk.session_id, chunk.turn_start, chunk.turn_end):
-                sentences = split_sentences(turn.text)
-                pairs = zip(sentences, sentences[1:], strict=False)
-                windows = sentences + [f"{a} {b}" for a, b in pairs]
-                for quote in windows:
-                    if normalise(quote) in normalise(turn.text):
-                        cite = citation_for(chunk, turn, quote)
-                        cands.append(_Candidate(cite, set(content_terms(quote))))
-            self._candidates[number] = cands
-        return self._candidates[number]
-
-    def best(self, sentence: str, number: int, sentence_vector: Any = None) -> Citation:
-        """The citation of passage `number` that best supports `sentence`."""
-        cands = self.candidates(number)
-        if not cands:
-            return _NO_QUOTE
-        terms = set(content_terms(sentence))
-        scores = [len(terms & c.terms) / max(1, len(terms)) for c in cands]
-        if self.embeddings is not None and sentence_vector is not None:
-            if number not in self._vectors:
-                self._vectors[number] = self.embeddings.embed_many(
-                    [c.citation.quote for c in cands]
-                )
-            sims = self._vectors[number] @ sentence_vector
-            scores = [s + float(v) for s, v in zip(scores, sims, strict=True)]
-        # Ties go to the shorter quote: it says exactly what supports the sentence.
-        best = max(range(len(cands)), key=lambda i: (scores[i], -len(cands[i].citation.quote)))
-        return cands[best].citation
 
 
 @dataclass
@@ -266,7 +185,7 @@ class LLMGenerator:
         # Citations aligned with passage numbers, so the verifier sees the model's own markers
         # and names a number that points at no passage as it was written.
         best = {n: picker.best(sentence.text, n, vector) for n in in_range}
-        aligned = [best.get(n, _NO_QUOTE) for n in range(1, len(chunks) + 1)]
+        aligned = [best.get(n, NO_QUOTE) for n in range(1, len(chunks) + 1)]
         marks = "".join(f"[{n}]" for n in sentence.passages)
         draft = Answer(
             question=question, answer=f"{sentence.text} {marks}".strip(), abstained=False,

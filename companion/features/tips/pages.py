@@ -13,18 +13,12 @@ from pathlib import Path
 from string import Template
 from urllib.parse import quote as url_quote
 
+from companion.core.text import clock
 from companion.features.tips.models import Tip, TipDetail, TipQuote
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "tips.html"
 SessionInfo = dict[str, tuple[str, str | None]]
 e = html.escape
-
-
-def _clock(seconds: float) -> str:
-    # Same format as the CLI's `clock` (kept here so the tips package does not import the CLI).
-    h, rem = divmod(int(seconds), 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 @cache
@@ -44,7 +38,7 @@ def tip_url(tip_id: str) -> str:
 
 def _quote(q: TipQuote, sessions: SessionInfo) -> str:
     title, date = sessions.get(q.session_id, (q.session_id, None))
-    where = [q.speaker or "notes", title, date, _clock(q.start) if q.start is not None else None]
+    where = [q.speaker or "notes", title, date, clock(q.start) or None]
     label = e(" · ".join(w for w in where if w))
     if q.url:
         label = f'<a href="{e(q.url)}">{label}</a>'
