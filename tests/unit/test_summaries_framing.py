@@ -12,7 +12,12 @@ import pytest
 from companion.core.schemas import Session, Turn
 from companion.core.settings import Settings
 from companion.features.summaries.extractive import ExtractiveSummariser
-from companion.features.summaries.framing import framing_kind, is_framing, says_what_session_is
+from companion.features.summaries.framing import (
+    continues_framing,
+    framing_kind,
+    is_framing,
+    says_what_session_is,
+)
 from companion.features.summaries.sentences import session_sentences
 from tests.unit.test_summaries_quality import HashEmbeddings
 
@@ -63,6 +68,8 @@ CORPUS = [
     ("Oskar Berg", "On a spring tide the current at the harbour mouth runs at four knots by "
                    "mid-ebb, so time the approach for slack water."),
     ("Maya Lindqvist", "I'll keep it short, there are only a few things that really matter here."),
+    ("Maya Lindqvist", "I want to be clear from the start what this morning's session isn't. "
+                       "It isn't a replacement for the boarding assessment you all passed."),
     ("Maya Lindqvist", "Ask the master to make a lee on the starboard side before the launch "
                        "comes alongside."),
 ]
@@ -84,9 +91,23 @@ def _framing_among(points: list[str], framing: list[str]) -> list[str]:
     return [p for p in points if any(p.rstrip(".") in f for f in framing)]
 
 
+def test_what_the_session_is_not_goes_on_in_the_next_sentence():
+    scope = "I want to be clear from the start what this morning's session isn't."
+    assert continues_framing(scope, "It isn't a replacement for the boarding assessment.")
+    assert not continues_framing(scope, "The ladder must reach the water line.")
+    assert not continues_framing("This is the winter refresher.", "It isn't hard to get right.")
+
+
+def _framing(corpus: list[tuple[str, str]]) -> list[str]:
+    """The corpus's framing sentences, a continuation included."""
+    out = [t for _, t in corpus if is_framing(t)]
+    out += [t.split(". ", 1)[1] for t in out if ". " in t]
+    return out
+
+
 def test_framing_is_no_key_point_and_the_same_speakers_advice_is():
-    framing = [t for _, t in CORPUS if is_framing(t)]
-    assert len(framing) == 4
+    framing = _framing(CORPUS)
+    assert len(framing) == 6
     overview, key_points = _summary(Settings())
     assert key_points
     assert _framing_among(key_points, framing) == []
@@ -99,11 +120,11 @@ def test_framing_is_no_key_point_and_the_same_speakers_advice_is():
 
 
 def test_without_the_filter_the_framing_would_have_been_a_key_point():
-    # The corpus is short enough that every content sentence is picked: only the filter keeps
-    # the framing out, so the test above cannot pass by accident.
+    # Only the filter keeps the framing out of the key points, so the test above cannot pass
+    # by accident.
     settings = Settings()
     settings.summaries.framing_filter = False
-    framing = [t for _, t in CORPUS if is_framing(t)]
+    framing = _framing(CORPUS)
     overview, key_points = _summary(settings)
     assert _framing_among(key_points, framing)
-    assert len(session_sentences(_session())) == len(CORPUS)
+    assert len(session_sentences(_session())) == len(CORPUS) + 1

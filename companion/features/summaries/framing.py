@@ -193,6 +193,23 @@ def is_framing(text: str) -> bool:
     return framing_kind(text) is not None
 
 
+# Right after "what this session isn't", the speaker says it: "It isn't a ...", "What it is ...".
+_SCOPE_GOES_ON = re.compile(
+    r"^\W*(?:(?:it|this)\s*(?:isn't|is not|'s not|won't be|will not be|wasn't|was not)\b"
+    r"|what (?:it|this) (?:is|isn't|will be)\b)",
+    re.I,
+)
+
+
+def continues_framing(previous: str, text: str) -> bool:
+    """True when `text`, said right after `previous` in the same turn, goes on framing.
+
+    Only after a sentence on what the session is not or covers ("I want to say what this
+    session isn't."), and only in the words that say it ("It isn't ...", "What it is ...").
+    """
+    return framing_kind(previous) == "scope" and bool(_SCOPE_GOES_ON.match(text))
+
+
 def says_what_session_is(text: str) -> bool:
     """True for framing that says what the session is: an overview may open with it."""
     return framing_kind(text) == "session"

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from companion.features.summaries.chunk_vectors import ChunkVectors
-from companion.features.summaries.framing import framing_kind
+from companion.features.summaries.framing import continues_framing, framing_kind
 from companion.features.summaries.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.salience import mmr_order
 from companion.features.summaries.scorer import (
@@ -106,6 +106,17 @@ def _is_decision(sentence: Sentence) -> bool:
     return bool(DECISION_CUE.search(sentence.text) or ACTION_CUE.search(sentence.text))
 
 
+def _framing_kind(sentence: Sentence, sentences: Sequence[Sentence]) -> str | None:
+    """The sentence's framing kind, or "scope" when it goes on from the framing before it."""
+    kind = framing_kind(sentence.text)
+    if kind is None and 0 < sentence.position < len(sentences):
+        before = sentences[sentence.position - 1]
+        same_turn = before.turn.index == sentence.turn.index
+        if same_turn and continues_framing(before.text, sentence.text):
+            return "scope"
+    return kind
+
+
 def select_points(
     content: Sequence[Sentence], sentences: Sequence[Sentence], chunks: ChunkVectors,
     scorer: LinearScorer | None, n_overview: int, n_points: int, lam: float | None = None,
@@ -136,7 +147,7 @@ def select_points(
                                  scorer.cues if scorer is not None else ())
     scores = _unit(scorer.score(rows) if scorer is not None else fallback_scores(rows))
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
-    kinds = [framing_kind(s.text) if framing else None for s in candidates]
+    kinds = [_framing_kind(s, sentences) if framing else None for s in candidates]
     framed = {i for i, kind in enumerate(kinds) if kind is not None}
     offstage = {i for i in framed if kinds[i] != "session"}  # not even in the overview
     if scorer is not None and scorer.mode == "segments":
