@@ -42,6 +42,8 @@ SUBSTANCE = [
     "This is a conversation we need to have with the shipping agents before the spring.",
     "The meeting with the coastguard moved the night exercise to the first week of March.",
     "Two points of the checklist were missed on the tanker, the radio check and the ladder.",
+    "Here is a series of boarding ladders, each rigged a different way.",
+    "If we go back to where we started this session, the tide tables were the worry.",
 ]
 
 

@@ -43,7 +43,8 @@ _RECORD = r"(?:notes|minutes|slides|write-?up|summary|handout|agenda)"
 # What may follow the session's name when the session itself is meant ("the debrief for the
 # new starters", "a workshop rather than a talk"), not a relative clause describing some other
 # review or conversation ("a review that the board agreed", "a conversation we need to have").
-_AFTER = (r"(?=\s*(?:$|[,.;:!?\u2014-]|(?:for|on|about|of|with|rather|in|at|where|and|to|so|"
+_AFTER = (r"(?!(?<=series)\s+of\b)"  # "a series of remote controls" is no session
+          r"(?=\s*(?:$|[,.;:!?\u2014-]|(?:for|on|about|of|with|rather|in|at|where|and|to|so|"
           r"but|instead|today|tonight|this|here|before|after|from|between|since|we've|"
           r"i've)\b))")
 _DEICTIC = r"(?:this|today|tonight|today's|tonight's|these|here|this morning's|this afternoon's)"
@@ -93,7 +94,8 @@ _FRAMING: list[tuple[str, re.Pattern[str]]] = [
     )),
     # How the series came about: "When we put the series together ..."
     ("series", re.compile(
-        r"\b(?:we|i|they)\s+(?:first\s+)?(?:(?:put|set|pulled|planned|organised|organized|"
+        r"(?:^\W*|\bwhen\s+)(?:we|i|they)\s+(?:first\s+)?(?:(?:put|set|pulled|planned|organised|"
+        r"organized|"
         r"started|designed|came up with)\s+(?:together\s+|up\s+)?(?:the|this|these|our)\s+"
         + _MODIFIERS + r"{0,2}?" + _SESSION + r"\b(?:\s+(?:together|up))?)",
         re.I,
