@@ -49,6 +49,7 @@ from companion.core.settings import Settings
 from companion.features.summaries.actions import find_action_items
 from companion.features.summaries.chunk_vectors import ChunkVectors
 from companion.features.summaries.extractive import NO_CHUNKS, ExtractiveSummariser
+from companion.features.summaries.framing import is_framing
 from companion.features.summaries.housekeeping import opens_mid_thought
 from companion.features.summaries.models import Summary
 from companion.features.summaries.questions import find_open_questions
@@ -131,6 +132,7 @@ def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
     rows: dict[str, list[dict[str, float]]] = {}
     words: list[int] = []
     openers = 0
+    dropped: list[tuple[str, str]] = []  # picks the framing filter keeps out
 
     def add(name: str, text: str, gold: str) -> None:
         scores = scorer.score(gold, text)
@@ -138,6 +140,8 @@ def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
 
     fallback = ExtractiveSummariser(None, summariser.settings, lambda s: NO_CHUNKS)
     fallback.scorer = None
+    unframed = summariser.settings.model_copy(update={
+        "summaries": summariser.settings.summaries.model_copy(update={"framing_filter": False})})
     for meeting in found:
         session, gold = meeting.session, meeting.gold
         product = ExtractiveSummariser(summariser.embeddings, summariser.settings,
@@ -157,6 +161,12 @@ def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
         add("product without learned weights or chunk vectors",
             cut_to(_tidied(plain.overview + plain.key_points), n_words), gold)
         add("product, sentences untidied", cut_to(ordered, n_words), gold)
+        # The same product with framing sentences allowed back (issue 19's ablation).
+        without = ExtractiveSummariser(product.embeddings, unframed, product.chunk_vectors,
+                                       product.scorer).select(session, sentences, content)
+        add("product without the framing filter",
+            cut_to(_tidied(without.overview + without.key_points), n_words), gold)
+        dropped.extend((session.id, s.text) for s in without.key_points if is_framing(s.text))
         add("lead", cut_to(sentences, n_words), gold)
         add("lead of content", cut_to(content, n_words), gold)
         add("lead of content, tidied", cut_to(_tidied(content), n_words), gold)
@@ -168,7 +178,8 @@ def qmsum(summariser: ExtractiveSummariser, folder: Path, seeds: int,
              for name, vals in rows.items()}
     return {"meetings": len(found), "mean_words": round(mean(words), 1), "seeds": seeds,
             "product": "learned scorer (scorer_weights.json, fitted on QMSum train)",
-            "overviews_opening_mid_thought": openers, "rouge_f1": table}
+            "overviews_opening_mid_thought": openers, "rouge_f1": table,
+            "framing_filter_replaced": [{"session": sid, "text": text} for sid, text in dropped]}
 
 
 # -- sample corpus -------------------------------------------------------------------------
@@ -397,6 +408,11 @@ def _print(out: dict[str, Any]) -> None:
         print(f"|{'-' * 52}|---------|---------|---------|")
         for name, r in q["rouge_f1"].items():
             print(f"| {name:50} | {r['rouge1']:.4f}  | {r['rouge2']:.4f}  | {r['rougeL']:.4f}  |")
+        kept_out = q.get("framing_filter_replaced", [])
+        print("\nKey points the framing filter keeps out (about the session itself): "
+              f"{len(kept_out)}")
+        for row in kept_out:
+            print(f"- {row['session']}: {row['text']}")
         print()
     if "samples" in out:
         s = out["samples"]

@@ -19,6 +19,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from companion.features.summaries.framing import is_framing
+from companion.features.summaries.housekeeping import is_housekeeping
+from companion.features.summaries.models import ActionItem, SummaryPoint
 from companion.features.summaries.render import MarkdownRenderer
 from companion.features.summaries.service import SummaryService
 from companion.features.summaries.summariser import make_summariser
@@ -109,7 +112,8 @@ def test_llm_summary_keeps_supported_items_and_falls_back_for_the_rest(samples_c
     assert len(overview) == 3  # two model items gave way to extractive ones
     assert summary.key_points and all(p.text != supported for p in summary.key_points)
     assert all(a.what != UNSUPPORTED for a in summary.action_items)
-    items = [*summary.overview, *summary.key_points, *summary.action_items]
+    items: list[SummaryPoint | ActionItem] = [
+        *summary.overview, *summary.key_points, *summary.action_items]
     assert all(samples_ctx.verifier.citation_is_valid(c) for i in items for c in i.citations)
     assert summary.verification.dropped == 0
     assert summary.generator == "fake:recorder"
@@ -129,3 +133,40 @@ def test_extractive_setting_never_calls_the_model(samples_ctx, fake_model):
         update={"generator": "extractive"})
     summary = SummaryService(samples_ctx).summary(SESSION, refresh=True)
     assert summary.generator == "extractive" and fake_model.calls == []
+
+
+def framing_reply(prompt: str) -> tuple[str, dict[str, str]]:
+    """Key points quoting a sentence about the session, a housekeeping one and a real point."""
+    sentences = [(n, s) for n, _, text in passages(prompt)
+                 for s in re.split(r"(?<=[.!?])\s+", text)]
+    picked = {
+        "framing": next((n, s) for n, s in sentences if is_framing(s)),
+        "housekeeping": next((n, s) for n, s in sentences if is_housekeeping(s)),
+        "content": next((n, s) for n, s in sentences if len(s.split()) > 12
+                        and not is_framing(s) and not is_housekeeping(s)),
+    }
+    return "```json\n" + json.dumps({
+        "overview": [], "tips": [], "open_questions": [], "action_items": [],
+        "participants": [],
+        "key_points": [{"text": s, "citations": [{"passage": n, "quote": s}]}
+                       for n, s in picked.values()],
+    }) + "\n```", {kind: s for kind, (_, s) in picked.items()}
+
+
+def test_llm_key_points_that_run_or_frame_the_session_give_way(samples_ctx, fake_model):
+    said: dict[str, str] = {}
+
+    def reply_and_note(prompt: str) -> str:
+        text, quoted = framing_reply(prompt)
+        said.update(quoted)
+        return text
+
+    fake_model.reply = reply_and_note
+    summary = SummaryService(samples_ctx).summary(SESSION, refresh=True)
+    key_points = [p.text for p in summary.key_points]
+    assert summary.generator == "fake:recorder"
+    assert said["content"] in key_points  # the model's real point is kept
+    # Its framing and housekeeping points gave way to extractive ones.
+    assert said["framing"] not in key_points and said["housekeeping"] not in key_points
+    assert not any(is_framing(p) or is_housekeeping(p) for p in key_points)
+    assert len(key_points) == 3

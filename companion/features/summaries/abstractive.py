@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from companion.core.errors import CompanionError
 from companion.core.grounding import GroundingVerifier
 from companion.core.schemas import Evidence, Session
+from companion.features.summaries.framing import is_framing
+from companion.features.summaries.housekeeping import is_housekeeping
 from companion.features.summaries.models import ActionItem, OpenQuestion, Summary, SummaryPoint
 from companion.features.summaries.passages import (
     Passage,
@@ -108,7 +110,10 @@ class AbstractiveSummariser:
             if not written and key == "overview":
                 sections[key] = extractive.overview  # a summary always says what it covered
                 continue
-            sections[key] = _verified(written, getattr(extractive, key), checker)
+            # A key point says what was said, never how the session ran (as extractive ones).
+            framing = key == "key_points" and getattr(
+                getattr(self.fallback, "cfg", None), "framing_filter", True)
+            sections[key] = _verified(written, getattr(extractive, key), checker, framing)
         return extractive.model_copy(update={
             **sections,
             "generator": self.generator,
@@ -161,15 +166,32 @@ def _text(item: Any) -> str:
                or getattr(item, "question", ""))
 
 
-def _verified(written: list[Item], extractive: list[Item], checker: SummaryChecker) -> list[Item]:
-    """The model's items its quotes support; each one that fails gives way to an extractive one."""
+def _about_session(item: Item) -> bool:
+    """True when the item, or every quote it cites, runs the session or frames it.
+
+    Housekeeping (introductions, greetings, logistics, small talk) or framing (`framing.py`).
+    """
+    def off(text: str) -> bool:
+        return is_housekeeping(text) or is_framing(text)
+
+    quotes = [c.quote for c in item.citations]
+    return off(_text(item)) or (bool(quotes) and all(off(q) for q in quotes))
+
+
+def _verified(written: list[Item], extractive: list[Item], checker: SummaryChecker,
+              framing: bool = False) -> list[Item]:
+    """The model's items its quotes support; each one that fails gives way to an extractive one.
+
+    With `framing`, an item that runs or frames the session (`_about_session`) fails too.
+    """
     spare = list(extractive)
     out: list[Item] = []
     for item in written:
-        if _text(item) and checker.why_not(_text(item), item.citations) is None:
+        framed = framing and _about_session(item)
+        if _text(item) and not framed and checker.why_not(_text(item), item.citations) is None:
             out.append(item)
             continue
-        checker.record("replaced by the extractive item")
+        checker.record("about the session itself" if framed else "replaced by the extractive item")
         while spare:
             substitute = spare.pop(0)
             if all(_text(substitute) != _text(o) for o in out):

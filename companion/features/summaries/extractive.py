@@ -4,8 +4,9 @@ Overview and key points are content sentences picked by `selection.select_points
 learned scorer (`scorer.py`, fitted on QMSum train) over generic features, including the
 similarity of each sentence's chunk vector (stored in Chroma at ingest, never embedded again) to
 the session's centroid, then MMR over TF-IDF rows; introductions, greetings, logistics and small
-talk never stand as points. Tips come from the tips extractor; action items and open questions
-from patterns and speaker structure.
+talk never stand as points, nor does framing (sentences about the session itself) as a key
+point. Tips come from the tips extractor; action items and open questions from patterns and
+speaker structure.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class ExtractiveSummariser:
     """
 
     name = "extractive"
-    version = "6"  # bump when the output changes, so cached summaries are regenerated
+    version = "7"  # bump when the output changes, so cached summaries are regenerated
 
     def __init__(self, embeddings: Any, settings: Settings,
                  chunk_vectors: ChunkSource | None = None,
@@ -91,7 +92,8 @@ class ExtractiveSummariser:
         """Overview and key points of the session (see `selection.select_points`)."""
         chunks = self.chunk_vectors(session) if self.chunk_vectors is not None else NO_CHUNKS
         return select_points(content, sentences, chunks, self.scorer,
-                             self.overview_size(len(content)), self.cfg.key_points, lam)
+                             self.overview_size(len(content)), self.cfg.key_points, lam,
+                             framing=self.cfg.framing_filter)
 
     def summarise(self, session: Session) -> Summary:
         """The session's summary (not yet verified against the catalog)."""

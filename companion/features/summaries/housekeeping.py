@@ -66,12 +66,27 @@ _LOGISTICS = re.compile(
     r"(?:these|this|here) (?:are|is) (?:my|our|the) (?:\w+ )?(?:notes|write-?up)\b|"
     r"\w+ (?:people|colleagues|of us) (?:came|attended|turned up|joined)\b|"
     r"before we (?:start|begin|get going|kick off)|"
-    r"apolog\w* for (?:the |this )?(?:room|delay|wait|noise|heat|sound|late start)|air ?con\w*)",
+    r"apolog\w* for (?:the |this )?(?:room|delay|wait|noise|heat|sound|late start)|air ?con\w*|"
+    # the building and its admin: an aside, a room booked, the next date, a sheet going round
+    r"^\W*(?:oh,?\s+)?before i forget\b|recording(?:'s| is) on\b|"
+    r"(?:(?:we've|we have|i've|i have)\s+(?:only\s+)?got|(?:i've|we've|i have|we have)\s+"
+    r"booked|we're in|we are in)\s+the\s+(?:[\w-]+\s+){0,2}?room\b|"
+    r"\bnext (?:meeting|session|retro|retrospective|sim|simulation|slot|workshop|catch-?up|"
+    r"huddle|briefing|training|lab meeting|team meeting|department meeting|one)\s+(?:is|will be|"
+    r"'s)\s+(?:on|in|at|the|next|this)\b|"
+    r"(?:is|are|being)\s+(?:going|handed|passed)\s+round|handing (?:it |them |these )?round|"
+    r"\blockers?\b|car park|parking (?:permits?|spaces?|passes?)|key ?codes?|photocopier|"
+    r"sign-?(?:in|up) sheet|stock cupboard|(?:department|team|office) social\b)",
     re.I,
 )
 _SMALL_TALK = re.compile(
     r"\b(?:the weather|(?:your|the|my) weekend|holiday|how are you|how's (?:it going|everyone)|"
     r"how was your|cake|biscuits?|sandwich(?:es)?|lunch(?:time)?|coffee|traffic|commute|"
+    # food laid on or running out (where it is, who pays), not food as a subject of the work
+    r"(?:snacks|pizza|food|drinks|cake|biscuits|sandwiches|fruit)\s+(?:is|are|'s)\s+(?:on|in)\s+"
+    r"(?:the\s+)?(?:[\w-]+\s+)?(?:table|kitchen|side|room|office|back|way|budget|department|"
+    r"house)\b|(?:there's|there is)\s+(?:some\s+)?(?:pizza|food|cake|snacks|biscuits)\s+in\b|"
+    r"refill (?:the )?(?:milk|kettle|fridge|coffee)|if anyone wants (?:one|some|it|them)\b|"
     r"(?:the )?lifts?\b|not say anything rude|(?:just )?kidding|joking|(?:laughs?|laughter)\b)",
     re.I,
 )

@@ -122,7 +122,9 @@ def sentence_features(
     last = max(1, sentences[-1].position if sentences else 1)
     spread: Counter[str] = Counter()
     for s in content:
-        spread.update(set(content_terms(s.text)))
+        # Each term once per sentence, in the order said: ties among the most common terms
+        # break the same way in every process (a set's order changes with the hash seed).
+        spread.update(dict.fromkeys(content_terms(s.text)).keys())
     topics = {t for t, _ in spread.most_common(TOPIC_TERMS)}
     questions = {s.position for s in sentences if s.is_question}
     first_of_turn: dict[int, int] = {}

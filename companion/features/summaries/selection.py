@@ -1,6 +1,9 @@
 """Overview and key points: learned scores, MMR over TF-IDF rows, a clean opening.
 
-1. Housekeeping (introductions, greetings, logistics, small talk) never stands as a point.
+1. Housekeeping (introductions, greetings, logistics, small talk) never stands as a point;
+   framing (a sentence about the session itself: `framing.py`) is never a key point, and
+   only the kind that says what the session was may stand in the overview, as it does in
+   summaries people write (unless the filter is switched off).
 2. Each remaining content sentence is scored by the learned `LinearScorer` (without weights:
    lexical plus chunk-vector centrality and an opening prior).
 3. Maximal marginal relevance picks sentences by score against their TF-IDF redundancy with the
@@ -21,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from companion.features.summaries.chunk_vectors import ChunkVectors
+from companion.features.summaries.framing import continues_framing, framing_kind
 from companion.features.summaries.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.salience import mmr_order
 from companion.features.summaries.scorer import (
@@ -102,10 +106,21 @@ def _is_decision(sentence: Sentence) -> bool:
     return bool(DECISION_CUE.search(sentence.text) or ACTION_CUE.search(sentence.text))
 
 
+def _framing_kind(sentence: Sentence, sentences: Sequence[Sentence]) -> str | None:
+    """The sentence's framing kind, or "scope" when it goes on from the framing before it."""
+    kind = framing_kind(sentence.text)
+    if kind is None and 0 < sentence.position < len(sentences):
+        before = sentences[sentence.position - 1]
+        same_turn = before.turn.index == sentence.turn.index
+        if same_turn and continues_framing(before.text, sentence.text):
+            return "scope"
+    return kind
+
+
 def select_points(
     content: Sequence[Sentence], sentences: Sequence[Sentence], chunks: ChunkVectors,
     scorer: LinearScorer | None, n_overview: int, n_points: int, lam: float | None = None,
-    features: tuple[Any, Any] | None = None,
+    features: tuple[Any, Any] | None = None, framing: bool = True,
 ) -> Selection:
     """Pick the overview and key points of a session.
 
@@ -118,6 +133,8 @@ def select_points(
         n_points: key points after the overview.
         lam: MMR weight of score against redundancy (default: the scorer's).
         features: (feature rows, TF-IDF rows) of the candidates, when already computed.
+        framing: never pick a sentence about the session itself (`framing.is_framing`) as a
+            key point.
     """
     candidates = [s for s in content if not is_housekeeping(s.text)]
     if not candidates:
@@ -128,18 +145,26 @@ def select_points(
         lexical = tfidf_rows([s.text for s in candidates])
         rows = sentence_features(candidates, sentences, chunks, lexical,
                                  scorer.cues if scorer is not None else ())
-    scores = scorer.score(rows) if scorer is not None else fallback_scores(rows)
+    scores = _unit(scorer.score(rows) if scorer is not None else fallback_scores(rows))
     lam = lam if lam is not None else (scorer.mmr_lambda if scorer is not None else 0.7)
+    kinds = [_framing_kind(s, sentences) if framing else None for s in candidates]
+    framed = {i for i, kind in enumerate(kinds) if kind is not None}
+    offstage = {i for i in framed if kinds[i] != "session"}  # not even in the overview
     if scorer is not None and scorer.mode == "segments":
-        order = segment_order(candidates, _unit(scores), n_overview + n_points)
+        order = segment_order(candidates, np.where([i in offstage for i in range(len(scores))],
+                                                   -1.0, scores), n_overview + n_points)
     elif scorer is not None and scorer.mode == "opening":
         # The overview is how the session opened (what it set out to cover); key points are
         # the best-scored of the rest.
-        opening = [i for i in range(len(candidates))
-                   if not opens_mid_thought(trim_opening(candidates[i]).text)][:n_overview]
-        order = opening + mmr_order(lexical, _unit(scores), n_points, lam, picked=opening)
+        opening = [i for i in range(len(candidates)) if i not in offstage
+                   and not opens_mid_thought(trim_opening(candidates[i]).text)][:n_overview]
+        order = opening + mmr_order(lexical, scores, n_points, lam, exclude=framed,
+                                    picked=opening)
     else:
-        order = mmr_order(lexical, _unit(scores), n_overview + n_points, lam)
+        # The overview may say what the session was (summaries written by people do); the key
+        # points are picked after it, never from the framing.
+        head = mmr_order(lexical, scores, n_overview, lam, exclude=offstage)
+        order = head + mmr_order(lexical, scores, n_points, lam, exclude=framed, picked=head)
     overview_ix = sorted(order[:n_overview], key=lambda i: candidates[i].position)
     rest = order[n_overview:]
     # The overview opens with a sentence that stands on its own: a leaning opener gives way to
@@ -160,6 +185,8 @@ def select_points(
             overview_ix.remove(first)
             overview_ix.insert(0, first)
     overview = [trim_opening(candidates[i]) for i in overview_ix]
-    points = sorted((trim_opening(candidates[i]) for i in rest),
+    points = sorted((trim_opening(candidates[i]) for i in rest if i not in framed),
                     key=lambda s: (not _is_decision(s), s.position))
-    return Selection(overview, points, candidates, lexical)
+    # Nobody is represented (participants) by what they said about the session itself.
+    keep = [i for i in range(len(candidates)) if i not in framed]
+    return Selection(overview, points, [candidates[i] for i in keep], lexical[keep])
