@@ -125,6 +125,10 @@ class PeersSettings(BaseModel):
         default=0.3, description="a session discusses the topic when one turn holds this share "
         "of the topic's terms (IDF-weighted; the samples' off-topic questions stay below 0.28)"
     )
+    evidence_distinct_terms: int = Field(
+        default=2, description="a session also discusses the topic when one turn says this many "
+        "different topic terms (0: off); off-topic questions on the samples join at most one"
+    )
     evidence_min_words: int = Field(
         default=20, description="a turn without the topic's words is evidence only this long, "
         "in a chunk reaching min_relevance (pleasantries never are)"

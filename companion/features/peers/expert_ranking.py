@@ -196,9 +196,18 @@ def rank_by_expertise(
 
 def _discussed(q_terms: list[str], terms: list[Counter[str]], loc: Localisation,
                settings: PeersSettings) -> bool:
-    """The session talks about the topic: enough of its words in one turn, or a close chunk."""
+    """The session talks about the topic: enough of its words in one turn, or a close chunk.
+
+    Enough words: `evidence_lexical_share` of the topic's terms (IDF-weighted), or
+    `evidence_distinct_terms` different topic terms said together in one turn (a vague topic
+    whose words are common in the session still counts when someone joins two of them).
+    """
     share = relevance_from_terms(set(q_terms), [set(c) for c in terms])
     if len(share) and float(share.max()) >= settings.evidence_lexical_share:
+        return True
+    wanted = set(q_terms)
+    if settings.evidence_distinct_terms > 0 and any(
+            len(wanted & c.keys()) >= settings.evidence_distinct_terms for c in terms):
         return True
     return loc.dense is not None and float(loc.dense.max()) >= settings.min_relevance
 
