@@ -6,6 +6,11 @@ role written as a job title, as a people file would hold it):
 
 - `QUESTIONS` over three QMSum TRAIN series: they tuned `peers.role_weight`, so their figures
   are in-sample;
+- `DEV_QUESTIONS` (`--dev`) over three other TRAIN series, written after the held-out failures
+  were read for their *kind* only (questions about who was responsible for, decided or checked
+  something, where another role talks more about the subject itself); worded afresh from what the
+  AMI roles own, before those series were read. They tune `peers.role_weight` with `QUESTIONS`,
+  so they are in-sample too;
 - `HELDOUT_QUESTIONS` (`--heldout`), worded afresh from what the AMI roles own (not from any
   transcript, gold or summary), over the first val series of each AMI site (ES2006, IS1006,
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
@@ -53,6 +58,25 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+DEV_SERIES = ("ES2008", "IS1008", "TS3008")
+DEV_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who was responsible for keeping the remote under its cost target?", "Project Manager"),
+    ("who summed up the decisions and next steps at the end of each meeting?",
+     "Project Manager"),
+    ("who was accountable for the project finishing on time?", "Project Manager"),
+    ("who was responsible for testing the design against what customers asked for?",
+     "Marketing"),
+    ("who set the criteria the team used to evaluate the product?", "Marketing"),
+    ("who decided which user needs mattered most for the product?", "Marketing"),
+    ("who was responsible for choosing the chip and the electronics?", "Industrial Designer"),
+    ("who decided how the remote would be powered?", "Industrial Designer"),
+    ("who signed off on the physical construction of the case?", "Industrial Designer"),
+    ("who was responsible for the look of the remote's controls?", "User Interface"),
+    ("who decided how users would navigate the remote's functions?", "User Interface"),
+    ("who evaluated how easy the interface was to learn?", "User Interface"),
+)
+
+
 HELDOUT_SERIES = ("ES2006", "IS1006", "TS3009")
 HELDOUT_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("who chaired these meetings and wrote up the minutes?", "Project Manager"),
@@ -89,8 +113,9 @@ def people_yaml(series: tuple[str, ...]) -> str:
 
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
-    name = "roles" if split == "train" else f"roles-{split}"
-    folder = cache / ("role-sessions" if split == "train" else f"{name}-sessions")
+    name = ("roles" if series == SERIES else "roles-dev") if split == "train" \
+        else f"roles-{split}"
+    folder = cache / ("role-sessions" if name == "roles" else f"{name}-sessions")
     folder.mkdir(parents=True, exist_ok=True)
     for s in series:
         for part in "abcd":
@@ -101,7 +126,7 @@ def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "trai
     report = build_pipeline(ctx).ingest([folder])
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    people = cache / ("role-people.yaml" if split == "train" else f"{name}-people.yaml")
+    people = cache / ("role-people.yaml" if name == "roles" else f"{name}-people.yaml")
     people.write_text(people_yaml(series), encoding="utf-8")
     PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
     return ctx
@@ -114,8 +139,11 @@ def role_of(person_id: str) -> str:
 
 def evaluate(ctx: Context, role_weight: float, verbose: bool,
              questions: tuple[tuple[str, str], ...] = QUESTIONS,
-             focus: float | None = None) -> tuple[int, int]:
-    """(right role first, right role in the top three) over the twelve questions."""
+             focus: float | None = None, rows: list[str] | None = None) -> tuple[int, int]:
+    """(right role first, right role in the top three) over the twelve questions.
+
+    With `verbose`, each question's table row is printed (and appended to `rows` if given).
+    """
     service = PeerService(ctx, record=False)
     update: dict[str, float] = {"role_weight": role_weight}
     if focus is not None:
@@ -127,7 +155,10 @@ def evaluate(ctx: Context, role_weight: float, verbose: bool,
         first += bool(ranked) and ranked[0] == role
         top3 += role in ranked[:3]
         if verbose:
-            print(f"| {question} | {role} | {', '.join(ranked[:3]) or '(nobody)'} |")
+            row = f"| {question} | {role} | {', '.join(ranked[:3]) or '(nobody)'} |"
+            print(row)
+            if rows is not None:
+                rows.append(row)
     return first, top3
 
 
@@ -141,21 +172,37 @@ def main() -> None:
                         help="peers.expertise_session_focus values to try (default: the setting)")
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out questions over val series (nothing tuned on them)")
+    parser.add_argument("--dev", action="store_true",
+                        help="the responsibility questions over three other train series")
+    parser.add_argument("--out", type=Path, help="also write the printed tables to this file")
     args = parser.parse_args()
-    if args.heldout:
+    lines: list[str] = []
+
+    def emit(text: str) -> None:
+        print(text)
+        lines.append(text)
+
+    if args.dev:
+        ctx = open_store(args.cache, DEV_SERIES)
+        questions = DEV_QUESTIONS
+        emit(f"## Role questions on QMSum train series {', '.join(DEV_SERIES)} (IN-SAMPLE)\n")
+    elif args.heldout:
         ctx = open_store(args.cache, HELDOUT_SERIES, "val")
         questions = HELDOUT_QUESTIONS
-        print(f"## Held-out role questions on QMSum val series {', '.join(HELDOUT_SERIES)}\n")
+        emit(f"## Held-out role questions on QMSum val series {', '.join(HELDOUT_SERIES)}\n")
     else:
         ctx = open_store(args.cache)
         questions = QUESTIONS
-        print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
+        emit(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
     for weight in args.role_weight:
         for focus in args.focus:
-            print(f"\n### role_weight {weight}, session focus {focus}\n\n"
-                  "| question | role | top three |\n|---|---|---|")
-            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus)
-            print(f"\nright role first {first}/12, in the top three {top3}/12")
+            emit(f"\n### role_weight {weight}, session focus {focus}\n\n"
+                 "| question | role | top three |\n|---|---|---|")
+            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus,
+                                   rows=lines)
+            emit(f"\nright role first {first}/12, in the top three {top3}/12")
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
