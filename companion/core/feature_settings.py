@@ -133,6 +133,11 @@ class PeersSettings(BaseModel):
         default=20, description="a turn without the topic's words is evidence only this long, "
         "in a chunk reaching min_relevance (pleasantries never are)"
     )
+    evidence_stretch: float = Field(
+        default=0.5, description="a substantial turn is evidence where the topic's localised "
+        "stretch reaches this share of its peak (QMSum train: the top speaker of a topic "
+        "lacks evidence on 3/545 topics, 12/545 without; 4.32 people with evidence, 4.23)"
+    )
     person_min_relevance: float = Field(
         default=0.25, description="a person whose best turn stays below this is a weak match"
     )
