@@ -15,7 +15,12 @@ role written as a job title, as a people file would hold it):
   transcript, gold or summary), over the first val series of each AMI site (ES2006, IS1006,
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
 
-Run: `python -m evals.role_questions [--heldout] [--cache DIR] [--role-weight W ...]`.
+`--grid` ranks the 24 train questions once without roles, then applies each role weight and
+temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
+`peers.role_temperature` (in-sample).
+
+Run: `python -m evals.role_questions [--heldout|--dev|--grid] [--cache DIR] [--role-weight W ...]
+[--out FILE]`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 
 from companion.app import build_pipeline
 from companion.core.settings import Settings
+from companion.features.peers.roles import role_fit
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context
@@ -162,6 +168,44 @@ def evaluate(ctx: Context, role_weight: float, verbose: bool,
     return first, top3
 
 
+GRID_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
+GRID_TEMPERATURES = (0.01, 0.02, 0.05, 0.1)
+
+
+def grid(cache: Path) -> list[str]:
+    """Right-role-first and top-three counts on the 24 train questions per (weight, temperature).
+
+    Expertise is ranked once per question with no role bonus; each grid point then multiplies it
+    by `1 + weight * role_fit(...)`, as `PeerService.rank` does.
+    """
+    asked = []
+    for series, questions in ((SERIES, QUESTIONS), (DEV_SERIES, DEV_QUESTIONS)):
+        ctx = open_store(cache, series)
+        service = PeerService(ctx, record=False)
+        service.settings = service.settings.model_copy(update={"role_weight": 0.0})
+        for question, role in questions:
+            ranking = service.rank(question)
+            asked.append((ctx, question, role, ranking))
+    lines = ["## Role weight and temperature on the 24 train role questions (IN-SAMPLE)\n",
+             "| role_weight | temperature | right role first | in the top three |",
+             "|---:|---:|---:|---:|"]
+    for weight in GRID_WEIGHTS:
+        for temperature in GRID_TEMPERATURES if weight else (0.0,):
+            first = top3 = 0
+            for ctx, question, role, ranking in asked:
+                people = [p.person for p in ranking.people]
+                fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
+                               temperature or 1.0)
+                scored = sorted(ranking.people, key=lambda p: (
+                    -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)), p.person.id))
+                roles = [role_of(p.person.id) for p in scored]
+                first += bool(roles) and roles[0] == role
+                top3 += role in roles[:3]
+            lines.append(f"| {weight} | {temperature} | {first}/{len(asked)} | "
+                         f"{top3}/{len(asked)} |")
+    return lines
+
+
 def main() -> None:
     """Print right-role-first and top-three counts for each role weight asked for."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,9 +218,17 @@ def main() -> None:
                         help="the held-out questions over val series (nothing tuned on them)")
     parser.add_argument("--dev", action="store_true",
                         help="the responsibility questions over three other train series")
+    parser.add_argument("--grid", action="store_true",
+                        help="role weight x temperature on the 24 train questions")
     parser.add_argument("--out", type=Path, help="also write the printed tables to this file")
     args = parser.parse_args()
     lines: list[str] = []
+    if args.grid:
+        lines = grid(args.cache)
+        print("\n".join(lines))
+        if args.out:
+            args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
 
     def emit(text: str) -> None:
         print(text)

@@ -205,8 +205,13 @@ class PeersSettings(BaseModel):
         default=0.05, description="weight of a person's share of all the session's words"
     )
     role_weight: float = Field(
-        default=1.0, description="bonus share for a directory role that fits the topic (tuned "
-        "on twelve role questions over QMSum train series: python -m evals.role_questions)"
+        default=2.0, description="bonus share for the directory role that fits the topic best "
+        "(with role_temperature: a plateau of 20/24 right role first, 23/24 top three on the 24 "
+        "train role questions, in-sample: python -m evals.role_questions --grid)"
+    )
+    role_temperature: float = Field(
+        default=0.05, description="a role this much cosine below the best-fitting one gets 1/e "
+        "of its bonus (roles under the 0.1 floor get none)"
     )
     llm_reasons: bool = Field(
         default=True,
