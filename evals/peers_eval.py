@@ -17,8 +17,9 @@ What is measured, defined once here:
   `talkative` ranks the meeting's speakers by words spoken in the whole meeting; `dense`
   ranks speakers by how many of the top dense chunks (retrieval without peer ranking) they
   speak in. `ours` is scored as deployed: when it says nobody (no turn of the meeting holds
-  `peers.evidence_lexical_share` of the topic's terms and no chunk reaches
-  `peers.min_relevance`), or the gold speaker has no evidence, the topic counts as a miss.
+  `peers.evidence_lexical_share` of the topic's terms or `peers.evidence_distinct_terms` of
+  them, and no chunk reaches `peers.min_relevance`), or the gold speaker has no evidence, the
+  topic counts as a miss.
   `ours (ranking only)` is the same ranking with that gate off, like the baselines, which
   always rank everyone. Ours' weights are fitted on QMSum train (`evals/fit_expertise.py`,
   out-of-fold figures in `evals/results/expertise_fit.json`), never on val.

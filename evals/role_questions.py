@@ -6,11 +6,21 @@ role written as a job title, as a people file would hold it):
 
 - `QUESTIONS` over three QMSum TRAIN series: they tuned `peers.role_weight`, so their figures
   are in-sample;
+- `DEV_QUESTIONS` (`--dev`) over three other TRAIN series, written after the held-out failures
+  were read for their *kind* only (questions about who was responsible for, decided or checked
+  something, where another role talks more about the subject itself); worded afresh from what the
+  AMI roles own, before those series were read. They tune `peers.role_weight` with `QUESTIONS`,
+  so they are in-sample too;
 - `HELDOUT_QUESTIONS` (`--heldout`), worded afresh from what the AMI roles own (not from any
   transcript, gold or summary), over the first val series of each AMI site (ES2006, IS1006,
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
 
-Run: `python -m evals.role_questions [--heldout] [--cache DIR] [--role-weight W ...]`.
+`--grid` ranks the 24 train questions once without roles, then applies each role weight and
+temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
+`peers.role_temperature` (in-sample).
+
+Run: `python -m evals.role_questions [--heldout|--dev|--grid] [--cache DIR] [--role-weight W ...]
+[--out FILE]`.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from pathlib import Path
 
 from companion.app import build_pipeline
 from companion.core.settings import Settings
+from companion.features.peers.roles import role_fit
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context
@@ -50,6 +61,25 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("who can tell me how to make the controls easy to use?", "User Interface"),
     ("whom should I shadow to learn how to design the look and feel of the interface?",
      "User Interface"),
+)
+
+
+DEV_SERIES = ("ES2008", "IS1008", "TS3008")
+DEV_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who was responsible for keeping the remote under its cost target?", "Project Manager"),
+    ("who summed up the decisions and next steps at the end of each meeting?",
+     "Project Manager"),
+    ("who was accountable for the project finishing on time?", "Project Manager"),
+    ("who was responsible for testing the design against what customers asked for?",
+     "Marketing"),
+    ("who set the criteria the team used to evaluate the product?", "Marketing"),
+    ("who decided which user needs mattered most for the product?", "Marketing"),
+    ("who was responsible for choosing the chip and the electronics?", "Industrial Designer"),
+    ("who decided how the remote would be powered?", "Industrial Designer"),
+    ("who signed off on the physical construction of the case?", "Industrial Designer"),
+    ("who was responsible for the look of the remote's controls?", "User Interface"),
+    ("who decided how users would navigate the remote's functions?", "User Interface"),
+    ("who evaluated how easy the interface was to learn?", "User Interface"),
 )
 
 
@@ -89,8 +119,9 @@ def people_yaml(series: tuple[str, ...]) -> str:
 
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
-    name = "roles" if split == "train" else f"roles-{split}"
-    folder = cache / ("role-sessions" if split == "train" else f"{name}-sessions")
+    name = ("roles" if series == SERIES else "roles-dev") if split == "train" \
+        else f"roles-{split}"
+    folder = cache / ("role-sessions" if name == "roles" else f"{name}-sessions")
     folder.mkdir(parents=True, exist_ok=True)
     for s in series:
         for part in "abcd":
@@ -101,7 +132,7 @@ def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "trai
     report = build_pipeline(ctx).ingest([folder])
     if not report.ok:
         raise SystemExit(f"ingest failed: {report.failed}")
-    people = cache / ("role-people.yaml" if split == "train" else f"{name}-people.yaml")
+    people = cache / ("role-people.yaml" if name == "roles" else f"{name}-people.yaml")
     people.write_text(people_yaml(series), encoding="utf-8")
     PeopleDirectory(ctx.catalog).upsert(load_people_file(people), source=str(people))
     return ctx
@@ -114,8 +145,11 @@ def role_of(person_id: str) -> str:
 
 def evaluate(ctx: Context, role_weight: float, verbose: bool,
              questions: tuple[tuple[str, str], ...] = QUESTIONS,
-             focus: float | None = None) -> tuple[int, int]:
-    """(right role first, right role in the top three) over the twelve questions."""
+             focus: float | None = None, rows: list[str] | None = None) -> tuple[int, int]:
+    """(right role first, right role in the top three) over the twelve questions.
+
+    With `verbose`, each question's table row is printed (and appended to `rows` if given).
+    """
     service = PeerService(ctx, record=False)
     update: dict[str, float] = {"role_weight": role_weight}
     if focus is not None:
@@ -127,8 +161,49 @@ def evaluate(ctx: Context, role_weight: float, verbose: bool,
         first += bool(ranked) and ranked[0] == role
         top3 += role in ranked[:3]
         if verbose:
-            print(f"| {question} | {role} | {', '.join(ranked[:3]) or '(nobody)'} |")
+            row = f"| {question} | {role} | {', '.join(ranked[:3]) or '(nobody)'} |"
+            print(row)
+            if rows is not None:
+                rows.append(row)
     return first, top3
+
+
+GRID_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
+GRID_TEMPERATURES = (0.01, 0.02, 0.05, 0.1)
+
+
+def grid(cache: Path) -> list[str]:
+    """Right-role-first and top-three counts on the 24 train questions per (weight, temperature).
+
+    Expertise is ranked once per question with no role bonus; each grid point then multiplies it
+    by `1 + weight * role_fit(...)`, as `PeerService.rank` does.
+    """
+    asked = []
+    for series, questions in ((SERIES, QUESTIONS), (DEV_SERIES, DEV_QUESTIONS)):
+        ctx = open_store(cache, series)
+        service = PeerService(ctx, record=False)
+        service.settings = service.settings.model_copy(update={"role_weight": 0.0})
+        for question, role in questions:
+            ranking = service.rank(question)
+            asked.append((ctx, question, role, ranking))
+    lines = ["## Role weight and temperature on the 24 train role questions (IN-SAMPLE)\n",
+             "| role_weight | temperature | right role first | in the top three |",
+             "|---:|---:|---:|---:|"]
+    for weight in GRID_WEIGHTS:
+        for temperature in GRID_TEMPERATURES if weight else (0.0,):
+            first = top3 = 0
+            for ctx, question, role, ranking in asked:
+                people = [p.person for p in ranking.people]
+                fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
+                               temperature or 1.0)
+                scored = sorted(ranking.people, key=lambda p: (
+                    -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)), p.person.id))
+                roles = [role_of(p.person.id) for p in scored]
+                first += bool(roles) and roles[0] == role
+                top3 += role in roles[:3]
+            lines.append(f"| {weight} | {temperature} | {first}/{len(asked)} | "
+                         f"{top3}/{len(asked)} |")
+    return lines
 
 
 def main() -> None:
@@ -141,21 +216,45 @@ def main() -> None:
                         help="peers.expertise_session_focus values to try (default: the setting)")
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out questions over val series (nothing tuned on them)")
+    parser.add_argument("--dev", action="store_true",
+                        help="the responsibility questions over three other train series")
+    parser.add_argument("--grid", action="store_true",
+                        help="role weight x temperature on the 24 train questions")
+    parser.add_argument("--out", type=Path, help="also write the printed tables to this file")
     args = parser.parse_args()
-    if args.heldout:
+    lines: list[str] = []
+    if args.grid:
+        lines = grid(args.cache)
+        print("\n".join(lines))
+        if args.out:
+            args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
+
+    def emit(text: str) -> None:
+        print(text)
+        lines.append(text)
+
+    if args.dev:
+        ctx = open_store(args.cache, DEV_SERIES)
+        questions = DEV_QUESTIONS
+        emit(f"## Role questions on QMSum train series {', '.join(DEV_SERIES)} (IN-SAMPLE)\n")
+    elif args.heldout:
         ctx = open_store(args.cache, HELDOUT_SERIES, "val")
         questions = HELDOUT_QUESTIONS
-        print(f"## Held-out role questions on QMSum val series {', '.join(HELDOUT_SERIES)}\n")
+        emit(f"## Held-out role questions on QMSum val series {', '.join(HELDOUT_SERIES)}\n")
     else:
         ctx = open_store(args.cache)
         questions = QUESTIONS
-        print(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
+        emit(f"## Role questions on QMSum train series {', '.join(SERIES)} (IN-SAMPLE)\n")
     for weight in args.role_weight:
         for focus in args.focus:
-            print(f"\n### role_weight {weight}, session focus {focus}\n\n"
-                  "| question | role | top three |\n|---|---|---|")
-            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus)
-            print(f"\nright role first {first}/12, in the top three {top3}/12")
+            emit(f"\n### role_weight {weight}, session focus {focus}\n\n"
+                 "| question | role | top three |\n|---|---|---|")
+            first, top3 = evaluate(ctx, weight, verbose=True, questions=questions, focus=focus,
+                                   rows=lines)
+            emit(f"\nright role first {first}/12, in the top three {top3}/12")
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

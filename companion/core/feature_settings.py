@@ -125,9 +125,18 @@ class PeersSettings(BaseModel):
         default=0.3, description="a session discusses the topic when one turn holds this share "
         "of the topic's terms (IDF-weighted; the samples' off-topic questions stay below 0.28)"
     )
+    evidence_distinct_terms: int = Field(
+        default=2, description="a session also discusses the topic when one turn says this many "
+        "different topic terms (0: off); off-topic questions on the samples join at most one"
+    )
     evidence_min_words: int = Field(
         default=20, description="a turn without the topic's words is evidence only this long, "
         "in a chunk reaching min_relevance (pleasantries never are)"
+    )
+    evidence_stretch: float = Field(
+        default=0.5, description="a substantial turn is evidence where the topic's localised "
+        "stretch reaches this share of its peak (QMSum train: the top speaker of a topic "
+        "lacks evidence on 3/545 topics, 12/545 without; 4.32 people with evidence, 4.23)"
     )
     person_min_relevance: float = Field(
         default=0.25, description="a person whose best turn stays below this is a weak match"
@@ -196,8 +205,13 @@ class PeersSettings(BaseModel):
         default=0.05, description="weight of a person's share of all the session's words"
     )
     role_weight: float = Field(
-        default=1.0, description="bonus share for a directory role that fits the topic (tuned "
-        "on twelve role questions over QMSum train series: python -m evals.role_questions)"
+        default=2.0, description="bonus share for the directory role that fits the topic best "
+        "(with role_temperature: a plateau of 20/24 right role first, 23/24 top three on the 24 "
+        "train role questions, in-sample: python -m evals.role_questions --grid)"
+    )
+    role_temperature: float = Field(
+        default=0.05, description="a role this much cosine below the best-fitting one gets 1/e "
+        "of its bonus (roles under the 0.1 floor get none)"
     )
     llm_reasons: bool = Field(
         default=True,

@@ -11,10 +11,13 @@ with the chunk vectors ingest stored, against the query vector retrieval already
 nothing is embedded again), so a person's share is of the talk where the topic is discussed.
 
 Evidence, and the only reason to answer "nobody": a session counts when one of its turns holds
-`evidence_lexical_share` of the topic's terms or one of its chunks reaches `min_relevance` (both
+`evidence_lexical_share` of the topic's terms (or `evidence_distinct_terms` of them together)
+or one of its chunks reaches `min_relevance` (both
 calibrated so no off-topic question reaches them on the samples); in it a person has evidence
 with a turn of theirs that is not only a question, or a turn naming them, that shares a term
-with the topic, or is substantial and sits in a chunk reaching `min_relevance`. Nobody with
+with the topic, or is substantial and sits in a chunk reaching `min_relevance` or in the
+topic's localised stretch (`evidence_stretch` of its peak: the speaker took part where the
+session discusses it, even in other words). Nobody with
 evidence -> nobody; anyone with evidence is ranked, however little (no per-person threshold).
 """
 
@@ -37,6 +40,7 @@ from companion.features.peers.expertise import (
     SpokenTurn,
     relevance_from_terms,
     session_expertise,
+    topic_profile,
 )
 from companion.features.peers.localise import Localisation, localise
 from companion.features.peers.people_source import PersonResolver
@@ -181,7 +185,8 @@ def rank_by_expertise(
             continue
         rel = loc.relevance(settings.expertise_lexical_share)
         scores, _ = session_expertise(topic, spoken, weights, relevance=rel)
-        with_evidence = _with_evidence(spoken, loc, settings)
+        stretch = topic_profile(rel, spoken, weights)
+        with_evidence = _with_evidence(spoken, loc, settings, stretch)
         for pid, score in scores.items():
             if pid not in people:
                 continue
@@ -196,25 +201,37 @@ def rank_by_expertise(
 
 def _discussed(q_terms: list[str], terms: list[Counter[str]], loc: Localisation,
                settings: PeersSettings) -> bool:
-    """The session talks about the topic: enough of its words in one turn, or a close chunk."""
+    """The session talks about the topic: enough of its words in one turn, or a close chunk.
+
+    Enough words: `evidence_lexical_share` of the topic's terms (IDF-weighted), or
+    `evidence_distinct_terms` different topic terms said together in one turn (a vague topic
+    whose words are common in the session still counts when someone joins two of them).
+    """
     share = relevance_from_terms(set(q_terms), [set(c) for c in terms])
     if len(share) and float(share.max()) >= settings.evidence_lexical_share:
+        return True
+    wanted = set(q_terms)
+    if settings.evidence_distinct_terms > 0 and any(
+            len(wanted & c.keys()) >= settings.evidence_distinct_terms for c in terms):
         return True
     return loc.dense is not None and float(loc.dense.max()) >= settings.min_relevance
 
 
 def _with_evidence(spoken: Sequence[SpokenTurn], loc: Localisation,
-                   settings: PeersSettings) -> set[str]:
+                   settings: PeersSettings, stretch: np.ndarray | None = None) -> set[str]:
     """Who said something on the topic.
 
     A turn sharing one of its terms, or a substantial turn (`evidence_min_words`) in a chunk
-    reaching `min_relevance` (a pleasantry inside an on-topic passage is no evidence).
+    reaching `min_relevance` or where the topic's stretch (`stretch`, 0..1 of its peak) reaches
+    `evidence_stretch` (a pleasantry inside an on-topic passage is no evidence).
     """
     out: set[str] = set()
     dense = loc.dense if loc.dense is not None else np.zeros(len(spoken))
-    for t, lexical, close in zip(spoken, loc.lexical, dense, strict=True):
+    where = stretch if stretch is not None else np.zeros(len(spoken))
+    for t, lexical, close, inside in zip(spoken, loc.lexical, dense, where, strict=True):
         substantial = len(t.text.split()) >= settings.evidence_min_words
-        if lexical <= 0 and not (substantial and close >= settings.min_relevance):
+        near = close >= settings.min_relevance or inside >= settings.evidence_stretch
+        if lexical <= 0 and not (substantial and near):
             continue
         if t.person is not None and not t.question:
             out.add(t.person)

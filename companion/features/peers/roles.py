@@ -1,13 +1,17 @@
 """How well a person's directory role fits a topic: "who knows about the case materials?".
 
 The role text (role and team, as the people file gives them) is embedded once per text and
-compared with the topic; the fit is how far the cosine rises above `ROLE_FLOOR`, scaled to 0..1.
+compared with the topic. The fit is relative to the roles of the people being ranked: 1 for the
+role closest to the topic, `exp(-gap / temperature)` for a role `gap` below it, 0 for a role
+whose cosine stays under `ROLE_FLOOR` (a role unrelated to the topic). A topic is seldom worded
+like a job title, so absolute cosines are small; which role fits best is what they tell.
 Ranking multiplies a person's expertise by `1 + role_weight * fit`, so a role never outranks
 evidence on its own: someone who said nothing about the topic is not ranked at all.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,8 +29,17 @@ def role_text(person: Person) -> str:
 
 
 def role_fit(topic: str, people: Sequence[Person], embeddings: Any,
-             topic_vector: Sequence[float] | None = None) -> dict[str, float]:
-    """0..1 per person with a role: how well the role text fits the topic (0: no role)."""
+             topic_vector: Sequence[float] | None = None,
+             temperature: float = 0.05) -> dict[str, float]:
+    """0..1 per person with a role: how well the role fits the topic, next to the others' roles.
+
+    Args:
+        topic: what the user asked about.
+        people: the people being ranked (no role: no entry).
+        embeddings: the model that embeds the role texts (cached per model and text).
+        topic_vector: the topic's vector when already computed.
+        temperature: cosine gap below the best-fitting role that costs a factor e.
+    """
     texts = {p.id: role_text(p) for p in people if role_text(p)}
     if not texts:
         return {}
@@ -37,8 +50,8 @@ def role_fit(topic: str, people: Sequence[Person], embeddings: Any,
             _VECTORS[(model, text)] = np.asarray(vector, dtype=np.float32)
     query = np.asarray(topic_vector if topic_vector is not None
                        else embeddings.embed_query(topic), dtype=np.float32)
-    out = {}
-    for person_id, text in texts.items():
-        cosine = float(_VECTORS[(model, text)] @ query)
-        out[person_id] = max(0.0, cosine - ROLE_FLOOR) / (1 - ROLE_FLOOR)
-    return out
+    cosines = {pid: float(_VECTORS[(model, text)] @ query) for pid, text in texts.items()}
+    best = max(cosines.values())
+    scale = max(temperature, 1e-6)
+    return {pid: math.exp((c - best) / scale) if c > ROLE_FLOOR else 0.0
+            for pid, c in cosines.items()}

@@ -119,7 +119,7 @@ class PeerService:
         experts = rank_by_expertise(topic, self.ctx.catalog, retrieval, self.resolver,
                                     self.settings, shadow=shadow, vectors=self.ctx.vectors)
         fit = role_fit(topic, [e.person for e in experts], self.ctx.embeddings,
-                       retrieval.query_vector)
+                       retrieval.query_vector, self.settings.role_temperature)
         people = [
             PersonScore(e.person, sessions=e.sessions,
                         evidence_score=e.score * (1 + self.settings.role_weight * fit.get(
