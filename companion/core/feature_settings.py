@@ -67,6 +67,12 @@ class TipsSettings(BaseModel):
         description="extra closeness (best and average) a quote needs to join a tip that "
         "already holds a quote of its own session",
     )
+    merge_similarity: float = Field(
+        default=0.15,
+        description="average closeness of two tips' quotes at or above which, after a session "
+        "is placed, they are merged as paraphrases of one piece of advice (see "
+        "`tips/merging.py`); 1 or more turns the pass off",
+    )
     weak_strength: float = Field(
         default=0.08,
         description="advice minus housekeeping probability under which a quote is weak; a "
@@ -79,9 +85,10 @@ class TipsSettings(BaseModel):
         default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
-        default=0.40,
-        description="closeness (raw cosine + lexical bonus) at or above which two quotes are "
-        "on one subject, so opposite advice in them is linked",
+        default=0.30,
+        description="closeness (raw cosine + lexical bonus) from which two quotes are judged "
+        "by the learned opposed-advice score (`tips/opposition.py`, threshold shipped with its "
+        "weights); 0.30 keeps every written opposed pair but one",
     )
     topic_similarity: float = Field(
         default=0.45, description="cosine at or above which a tip matches a --topic query"
