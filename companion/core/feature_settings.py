@@ -17,8 +17,10 @@ class TipsSettings(BaseModel):
     `companion/features/tips/similarity.py` and `actions.py`). Written paraphrase pairs
     (`python -m evals.tips_pairs`) rank the scores and bound the range; the clustering values
     (`same_tip_similarity`, `cohesion`, `link_floor`, `same_session_margin`) were then chosen
-    end to end on dev corpora ward, oncall and staffroom (in-sample for them); dev corpus
-    `lab` was never tuned on. Another embedding model needs new values.
+    end to end on dev corpora ward, oncall and staffroom (in-sample for them). The fourth pass
+    chose `merge_similarity` and `second_chance_floor` end to end on lab, ward, oncall and
+    staffroom (`python -m evals.tips_sweep`); dev corpus `planning` was never tuned on. Another
+    embedding model needs new values.
     """
 
     min_words: int = Field(default=4, description="shorter advice sentences are fragments")
@@ -72,6 +74,15 @@ class TipsSettings(BaseModel):
         description="average closeness of two tips' quotes at or above which, after a session "
         "is placed, they are merged as paraphrases of one piece of advice (see "
         "`tips/merging.py`); 1 or more turns the pass off",
+    )
+    second_chance_floor: float = Field(
+        default=0.2, ge=0.0, le=1.0,
+        description="advice probability from which a sentence the detector leaves out may still "
+        "join a tip already given in another session (never start one); 1 turns it off",
+    )
+    second_chance_margin: float = Field(
+        default=0.1,
+        description="extra closeness (over same_tip_similarity) such a sentence needs to join",
     )
     weak_strength: float = Field(
         default=0.08,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import TipsSettings
-from companion.features.tips.opposition import advise_opposite
+from companion.features.tips.opposition import keeps_apart
 from companion.features.tips.polarity import polarity
 from companion.features.tips.similarity import Centroid, centred
 from companion.features.tips.strength import strengths
@@ -112,6 +112,10 @@ class TipIndex:
             terms = member.terms or self.weigh(member.quote)
             self._weighed[row] = terms
         return terms
+
+    def sessions_of(self, tip_id: str) -> set[str]:
+        """The sessions a tip's quotes come from."""
+        return {self._members[i].session for i in self._rows.get(self.resolve(tip_id), [])}
 
     def add(self, member: Member) -> None:
         """Make a quote available for matching."""
@@ -205,7 +209,7 @@ class TipIndex:
                 # A prohibition rarely paraphrases an instruction: ask for more closeness.
                 if best < cfg.same_tip_similarity + cfg.polarity_margin:
                     continue
-            if any(self._opposes(quote, vector, terms, i) for i in rows):
+            if any(keeps_apart(quote, self._members[i].quote) for i in rows):
                 continue  # a close quote of this tip advises the opposite
             if strength >= cfg.weak_strength and all(
                 self._strength[i] < cfg.weak_strength for i in members
@@ -220,12 +224,6 @@ class TipIndex:
         # Average linkage decides between tips that would all take the quote.
         _, best, tip_id = max(passing)
         return tip_id, best
-
-    def _opposes(self, quote: str, vector: Any, terms: Mapping[str, float], row: int) -> bool:
-        """True when the quote and a member advise opposite things (`opposition`)."""
-        raw = float(self._matrix[row] @ np.asarray(vector, dtype=np.float32))
-        overlap = term_overlap(terms, self._terms(row))
-        return advise_opposite(quote, self._members[row].quote, raw, overlap)
 
     def _links(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> list[float]:
         """Closeness of a quote to every quote of a tip."""

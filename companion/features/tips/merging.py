@@ -7,9 +7,10 @@ one. After each session, every pair of tips is compared as clusters (average clo
 quotes: centred cosine + `lexical_weight` x IDF term overlap, as in matching) and the closest
 pair at or above `merge_similarity` is merged, repeatedly. A tip is compared by its clear
 advice only (quotes of strength at least `weak_strength`, see `strength`), so a stray remark
-that joined it does not drag its average down. Two tips never merge when a close
-pair of their quotes advises opposite things (`opposition`), and a merge that only adds a
-restatement from a session the tip already has needs `same_session_margin` more.
+that joined it does not drag its average down. Two tips never merge when a pair of their
+quotes advises opposite things (`opposition.keeps_apart`), nor when they share a session: a
+split-off paraphrase is advice given in another session, while two tips that both hold
+quotes of one session are, nearly always, two pieces of advice given side by side.
 
 The survivor is the tip with more quotes (ties: the smaller id), so a rebuild replaying the
 sessions makes the merges updates made. Pure numpy.
@@ -24,7 +25,7 @@ import numpy as np
 
 from companion.core.settings import TipsSettings
 from companion.features.tips.clustering import Member, term_overlap
-from companion.features.tips.opposition import advise_opposite
+from companion.features.tips.opposition import keeps_apart
 from companion.features.tips.similarity import Centroid, centred
 from companion.features.tips.strength import strengths
 from companion.features.tips.weights import Weigher
@@ -40,8 +41,7 @@ def merges(
 
     Args:
         members: every quote with its (resolved) tip id, vector and session.
-        settings: `merge_similarity`, `lexical_weight`, `same_session_margin`,
-            `centroid_shrink`.
+        settings: `merge_similarity`, `lexical_weight`, `centroid_shrink`.
         weigh: weighted content terms of a quote (IDF up to the session just placed).
         keep: tips that must not be merged away (a reviewer's tip); they may still survive.
     """
@@ -52,7 +52,6 @@ def merges(
     centroid.add(rows)
     unit = centred(rows, centroid.vector)
     close = unit @ unit.T
-    raw = rows @ rows.T
     terms = [weigh(m.quote) for m in members]
     power = strengths(rows)
     strong = [(float(power[i]) if m.strength is None else m.strength) >= settings.weak_strength
@@ -62,7 +61,7 @@ def merges(
         groups.setdefault(m.tip_id, []).append(i)
     out: dict[str, str] = {}
     while True:
-        best = _closest_pair(groups, strong, members, close, raw, terms, settings, keep)
+        best = _closest_pair(groups, strong, members, close, terms, settings, keep)
         if best is None:
             return _flatten(out)
         gone, survivor = best
@@ -81,7 +80,6 @@ def _closest_pair(
     strong: Sequence[bool],
     members: Sequence[Member],
     close: Any,
-    raw: Any,
     terms: Sequence[Mapping[str, float]],
     settings: TipsSettings,
     keep: Callable[[str], bool],
@@ -91,6 +89,9 @@ def _closest_pair(
     found: tuple[float, str, str] | None = None
     for n, a in enumerate(ids):
         for b in ids[n + 1:]:
+            sessions_a = {members[i].session for i in groups[a]}
+            if sessions_a & {members[j].session for j in groups[b]}:
+                continue  # advice given side by side in one session is two pieces of advice
             left, right = _voices(groups[a], strong), _voices(groups[b], strong)
             block = close[np.ix_(left, right)]
             floor = settings.merge_similarity - settings.lexical_weight
@@ -100,13 +101,9 @@ def _closest_pair(
                      * term_overlap(terms[i], terms[j]) for i in left for j in right]
             average = sum(links) / len(links)
             bar = settings.merge_similarity
-            own_left = {members[i].session for i in left}
-            own_right = {members[j].session for j in right}
-            if own_left <= own_right or own_right <= own_left:
-                bar += settings.same_session_margin  # no session gained on one side
             if average < bar or (found is not None and average <= found[0]):
                 continue
-            if _opposed_inside(left, right, members, raw, terms, settings):
+            if _opposed_inside(left, right, members):
                 continue
             gone, survivor = _order(a, b, groups, keep)
             if gone is None:
@@ -115,21 +112,9 @@ def _closest_pair(
     return None if found is None else (found[1], found[2])
 
 
-def _opposed_inside(
-    left: Sequence[int],
-    right: Sequence[int],
-    members: Sequence[Member],
-    raw: Any,
-    terms: Sequence[Mapping[str, float]],
-    settings: TipsSettings,
-) -> bool:
+def _opposed_inside(left: Sequence[int], right: Sequence[int], members: Sequence[Member]) -> bool:
     """True when a pair of quotes across the two tips advises opposite things."""
-    del settings  # the verdict's threshold ships with its weights
-    return any(
-        advise_opposite(members[i].quote, members[j].quote, float(raw[i, j]),
-                        term_overlap(terms[i], terms[j]))
-        for i in left for j in right
-    )
+    return any(keeps_apart(members[i].quote, members[j].quote) for i in left for j in right)
 
 
 def _order(

@@ -96,7 +96,8 @@ def replay(
         index = session_index(settings, redirects, weigh, quotes, [])
         placement = place_session(index, candidates, vectors, {}, created.__contains__,
                                   lambda tip_id, _cand, _vector: created.add(tip_id))
-        rows = list(zip(placement.tip_ids, candidates, vectors, strict=True))
+        rows = [(tip_id, cand, vector) for tip_id, cand, vector
+                in zip(placement.tip_ids, candidates, vectors, strict=True) if tip_id is not None]
         placed.extend(rows)
         # Stored quotes come back in turn order, as float32: the next session sees them so.
         quotes.extend(

@@ -143,6 +143,8 @@ class TipRegistry:
         )
         report.created, report.joined = placement.created, placement.joined
         for tip_id, cand, vector in zip(placement.tip_ids, candidates, vectors, strict=True):
+            if tip_id is None:
+                continue  # a second-chance sentence that joined no tip is not kept
             self._insert(conn, tip_id, cand, vector)
             touched.add(tip_id)
         folded = self._merge_paraphrases(conn, upto)
