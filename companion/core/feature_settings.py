@@ -18,8 +18,9 @@ class TipsSettings(BaseModel):
     (`python -m evals.tips_pairs`) rank the scores and bound the range; the clustering values
     (`same_tip_similarity`, `cohesion`, `link_floor`, `same_session_margin`) were then chosen
     end to end on dev corpora ward, oncall and staffroom (in-sample for them). The fourth pass
-    chose `merge_similarity` and `second_chance_floor` end to end on lab, ward, oncall and
-    staffroom (`python -m evals.tips_sweep`); dev corpus `planning` was never tuned on. Another
+    chose `merge_similarity`, `merge_z` and `second_chance_floor` end to end on lab, ward,
+    oncall and staffroom (`python -m evals.tips_sweep`), with the samples' figures beside them
+    (in-sample too); dev corpus `planning` was never tuned on. Another
     embedding model needs new values.
     """
 
@@ -74,6 +75,11 @@ class TipsSettings(BaseModel):
         description="average closeness of two tips' quotes at or above which, after a session "
         "is placed, they are merged as paraphrases of one piece of advice (see "
         "`tips/merging.py`); 1 or more turns the pass off",
+    )
+    merge_z: float = Field(
+        default=1.0,
+        description="standard deviations above each tip's mean closeness to the other tips by "
+        "which a pair must stand out to merge (see `tips/merging.py`)",
     )
     second_chance_floor: float = Field(
         default=0.2, ge=0.0, le=1.0,

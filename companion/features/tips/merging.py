@@ -5,7 +5,8 @@ later turns out to be one of several paraphrases cannot take in a paraphrase tha
 before it: the first one stays a tip of its own and the session count of the advice is short by
 one. After each session, every pair of tips is compared as clusters (average closeness of their
 quotes: centred cosine + `lexical_weight` x IDF term overlap, as in matching) and the closest
-pair at or above `merge_similarity` is merged, repeatedly. A tip is compared by its clear
+pair of mutual nearest neighbours at or above `merge_similarity` is merged, repeatedly (a tip
+near several others stays apart, so merges cannot chain). A tip is compared by its clear
 advice only (quotes of strength at least `weak_strength`, see `strength`), so a stray remark
 that joined it does not drag its average down. Two tips never merge when a pair of their
 quotes advises opposite things (`opposition.keeps_apart`), nor when they share a session: a
@@ -60,19 +61,67 @@ def merges(
     for i, m in enumerate(members):
         groups.setdefault(m.tip_id, []).append(i)
     out: dict[str, str] = {}
+    averages: dict[tuple[str, str], float | None] = {}
     while True:
-        best = _closest_pair(groups, strong, members, close, terms, settings, keep)
+        outliers = _standouts(groups, strong, unit, settings.merge_z)
+        best = _closest_pair(groups, strong, members, close, terms, settings, keep, averages,
+                             outliers)
         if best is None:
             return _flatten(out)
         gone, survivor = best
         groups[survivor] = sorted(groups[survivor] + groups.pop(gone))
         out[gone] = survivor
+        for key in [k for k in averages if survivor in k or gone in k]:
+            del averages[key]
+
+
+def _standouts(
+    groups: Mapping[str, list[int]], strong: Sequence[bool], unit: Any, z: float
+) -> set[tuple[str, str]]:
+    """Pairs of tips (a < b) each unusually close to the other among all the tips.
+
+    The average centred cosine of two tips' quotes is the dot product of their mean vectors.
+    A pair stands out when, for both tips, it lies `z` standard deviations above that tip's
+    mean closeness to every other tip: in a big corpus some tip is always near any given one
+    by chance, and a fixed bar alone merges those.
+    """
+    ids = sorted(groups)
+    if len(ids) < 3:
+        return {(a, b) for n, a in enumerate(ids) for b in ids[n + 1:]}
+    means = np.stack([unit[_voices(groups[t], strong)].mean(axis=0) for t in ids])
+    sims = means @ means.T
+    np.fill_diagonal(sims, np.nan)
+    centre = np.nanmean(sims, axis=1, keepdims=True)
+    spread = np.nanstd(sims, axis=1, keepdims=True) + 1e-6
+    scores = (sims - centre) / spread
+    both = np.minimum(scores, scores.T) >= z
+    return {(ids[i], ids[j]) for i, j in zip(*np.nonzero(np.triu(both, k=1)), strict=True)}
 
 
 def _voices(rows: list[int], strong: Sequence[bool]) -> list[int]:
     """The quotes a tip is compared by: its clear advice, or all when none is clear."""
     clear = [i for i in rows if strong[i]]
     return clear or rows
+
+
+def _average(
+    a: str, b: str, groups: Mapping[str, list[int]], strong: Sequence[bool],
+    members: Sequence[Member], close: Any, terms: Sequence[Mapping[str, float]],
+    settings: TipsSettings,
+) -> float | None:
+    """Average closeness of two tips' clear quotes; None when they cannot merge at all.
+
+    None when they share a session (advice given side by side in one session is two pieces of
+    advice) or when even the full lexical bonus could not lift them to `merge_similarity`.
+    """
+    if {members[i].session for i in groups[a]} & {members[j].session for j in groups[b]}:
+        return None
+    left, right = _voices(groups[a], strong), _voices(groups[b], strong)
+    if close[np.ix_(left, right)].mean() < settings.merge_similarity - settings.lexical_weight:
+        return None
+    links = [float(close[i, j]) + settings.lexical_weight * term_overlap(terms[i], terms[j])
+             for i in left for j in right]
+    return sum(links) / len(links)
 
 
 def _closest_pair(
@@ -83,33 +132,39 @@ def _closest_pair(
     terms: Sequence[Mapping[str, float]],
     settings: TipsSettings,
     keep: Callable[[str], bool],
+    averages: dict[tuple[str, str], float | None],
+    standouts: set[tuple[str, str]],
 ) -> tuple[str, str] | None:
-    """(merged away, survivor) of the closest mergeable pair of tips, or None."""
+    """(merged away, survivor) of the closest mergeable pair of tips, or None.
+
+    Only mutual nearest neighbours merge: each must be the other's closest tip. A small tip
+    near several others (a remark that fits many pieces of advice) then stays apart, and
+    merges cannot chain one tip into a heap.
+    """
     ids = sorted(groups)
-    found: tuple[float, str, str] | None = None
+    nearest: dict[str, tuple[float, str]] = {}
     for n, a in enumerate(ids):
         for b in ids[n + 1:]:
-            sessions_a = {members[i].session for i in groups[a]}
-            if sessions_a & {members[j].session for j in groups[b]}:
-                continue  # advice given side by side in one session is two pieces of advice
-            left, right = _voices(groups[a], strong), _voices(groups[b], strong)
-            block = close[np.ix_(left, right)]
-            floor = settings.merge_similarity - settings.lexical_weight
-            if block.mean() < floor:
-                continue  # the lexical bonus cannot lift the average to the bar
-            links = [float(close[i, j]) + settings.lexical_weight
-                     * term_overlap(terms[i], terms[j]) for i in left for j in right]
-            average = sum(links) / len(links)
-            bar = settings.merge_similarity
-            if average < bar or (found is not None and average <= found[0]):
+            if (a, b) not in averages:
+                averages[(a, b)] = _average(a, b, groups, strong, members, close, terms,
+                                            settings)
+            average = averages[(a, b)]
+            if average is None:
                 continue
-            if _opposed_inside(left, right, members):
-                continue
-            gone, survivor = _order(a, b, groups, keep)
-            if gone is None:
-                continue
-            found = (average, gone, survivor)
-    return None if found is None else (found[1], found[2])
+            for one, other in ((a, b), (b, a)):
+                if one not in nearest or average > nearest[one][0]:
+                    nearest[one] = (average, other)
+    pairs = sorted(((avg, a, b) for a, (avg, b) in nearest.items()
+                    if a < b and nearest.get(b, (0.0, ""))[1] == a
+                    and avg >= settings.merge_similarity and (a, b) in standouts),
+                   reverse=True)
+    for _, a, b in pairs:
+        if _opposed_inside(_voices(groups[a], strong), _voices(groups[b], strong), members):
+            continue
+        gone, survivor = _order(a, b, groups, keep)
+        if gone is not None:
+            return gone, survivor
+    return None
 
 
 def _opposed_inside(left: Sequence[int], right: Sequence[int], members: Sequence[Member]) -> bool:
