@@ -63,9 +63,9 @@ def merges(
     out: dict[str, str] = {}
     averages: dict[tuple[str, str], float | None] = {}
     while True:
-        outliers = _standouts(groups, strong, unit, settings.merge_z)
+        ids, sims = _tip_closeness(groups, strong, unit)
         best = _closest_pair(groups, strong, members, close, terms, settings, keep, averages,
-                             outliers)
+                             ids, sims)
         if best is None:
             return _flatten(out)
         gone, survivor = best
@@ -75,27 +75,33 @@ def merges(
             del averages[key]
 
 
-def _standouts(
-    groups: Mapping[str, list[int]], strong: Sequence[bool], unit: Any, z: float
-) -> set[tuple[str, str]]:
-    """Pairs of tips (a < b) each unusually close to the other among all the tips.
+def _tip_closeness(
+    groups: Mapping[str, list[int]], strong: Sequence[bool], unit: Any
+) -> tuple[list[str], np.ndarray]:
+    """The tip ids, sorted, and the average centred cosine of every two tips' clear quotes.
 
-    The average centred cosine of two tips' quotes is the dot product of their mean vectors.
-    A pair stands out when, for both tips, it lies `z` standard deviations above that tip's
-    mean closeness to every other tip: in a big corpus some tip is always near any given one
-    by chance, and a fixed bar alone merges those.
+    The average of the cosines between two sets of rows is the dot product of their means.
     """
     ids = sorted(groups)
-    if len(ids) < 3:
-        return {(a, b) for n, a in enumerate(ids) for b in ids[n + 1:]}
     means = np.stack([unit[_voices(groups[t], strong)].mean(axis=0) for t in ids])
-    sims = means @ means.T
-    np.fill_diagonal(sims, np.nan)
-    centre = np.nanmean(sims, axis=1, keepdims=True)
-    spread = np.nanstd(sims, axis=1, keepdims=True) + 1e-6
+    return ids, means @ means.T
+
+
+def _standouts(sims: np.ndarray, z: float) -> np.ndarray:
+    """Which pairs of tips are each unusually close to the other among all the tips.
+
+    A pair stands out when, for both tips, its closeness lies `z` standard deviations above
+    that tip's mean closeness to every other tip: in a big corpus some tip is always near any
+    given one by chance, and a fixed bar alone merges those.
+    """
+    if len(sims) < 3:
+        return np.ones_like(sims, dtype=bool)
+    others = sims.copy()
+    np.fill_diagonal(others, np.nan)
+    centre = np.nanmean(others, axis=1, keepdims=True)
+    spread = np.nanstd(others, axis=1, keepdims=True) + 1e-6
     scores = (sims - centre) / spread
-    both = np.minimum(scores, scores.T) >= z
-    return {(ids[i], ids[j]) for i, j in zip(*np.nonzero(np.triu(both, k=1)), strict=True)}
+    return np.asarray(np.minimum(scores, scores.T) >= z)
 
 
 def _voices(rows: list[int], strong: Sequence[bool]) -> list[int]:
@@ -133,7 +139,8 @@ def _closest_pair(
     settings: TipsSettings,
     keep: Callable[[str], bool],
     averages: dict[tuple[str, str], float | None],
-    standouts: set[tuple[str, str]],
+    ids: list[str],
+    sims: np.ndarray,
 ) -> tuple[str, str] | None:
     """(merged away, survivor) of the closest mergeable pair of tips, or None.
 
@@ -141,22 +148,24 @@ def _closest_pair(
     near several others (a remark that fits many pieces of advice) then stays apart, and
     merges cannot chain one tip into a heap.
     """
-    ids = sorted(groups)
     nearest: dict[str, tuple[float, str]] = {}
-    for n, a in enumerate(ids):
-        for b in ids[n + 1:]:
-            if (a, b) not in averages:
-                averages[(a, b)] = _average(a, b, groups, strong, members, close, terms,
-                                            settings)
-            average = averages[(a, b)]
-            if average is None:
-                continue
-            for one, other in ((a, b), (b, a)):
-                if one not in nearest or average > nearest[one][0]:
-                    nearest[one] = (average, other)
+    floor = settings.merge_similarity - settings.lexical_weight
+    # Only pairs whose cosines alone come within the lexical bonus of the bar can reach it.
+    for i, j in np.argwhere(np.triu(sims >= floor, k=1)):
+        a, b = ids[int(i)], ids[int(j)]
+        if (a, b) not in averages:
+            averages[(a, b)] = _average(a, b, groups, strong, members, close, terms, settings)
+        average = averages[(a, b)]
+        if average is None:
+            continue
+        for one, other in ((a, b), (b, a)):
+            if one not in nearest or average > nearest[one][0]:
+                nearest[one] = (average, other)
+    stand = _standouts(sims, settings.merge_z)
+    row = {t: n for n, t in enumerate(ids)}
     pairs = sorted(((avg, a, b) for a, (avg, b) in nearest.items()
                     if a < b and nearest.get(b, (0.0, ""))[1] == a
-                    and avg >= settings.merge_similarity and (a, b) in standouts),
+                    and avg >= settings.merge_similarity and stand[row[a], row[b]]),
                    reverse=True)
     for _, a, b in pairs:
         if _opposed_inside(_voices(groups[a], strong), _voices(groups[b], strong), members):
