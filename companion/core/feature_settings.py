@@ -17,8 +17,11 @@ class TipsSettings(BaseModel):
     `companion/features/tips/similarity.py` and `actions.py`). Written paraphrase pairs
     (`python -m evals.tips_pairs`) rank the scores and bound the range; the clustering values
     (`same_tip_similarity`, `cohesion`, `link_floor`, `same_session_margin`) were then chosen
-    end to end on dev corpora ward, oncall and staffroom (in-sample for them); dev corpus
-    `lab` was never tuned on. Another embedding model needs new values.
+    end to end on dev corpora ward, oncall and staffroom (in-sample for them). The fourth pass
+    chose `merge_similarity`, `merge_z` and `second_chance_floor` end to end on lab, ward,
+    oncall and staffroom (`python -m evals.tips_sweep`), with the samples' figures beside them
+    (in-sample too); dev corpus `planning` was never tuned on. Another
+    embedding model needs new values.
     """
 
     min_words: int = Field(default=4, description="shorter advice sentences are fragments")
@@ -67,6 +70,26 @@ class TipsSettings(BaseModel):
         description="extra closeness (best and average) a quote needs to join a tip that "
         "already holds a quote of its own session",
     )
+    merge_similarity: float = Field(
+        default=0.15,
+        description="average closeness of two tips' quotes at or above which, after a session "
+        "is placed, they are merged as paraphrases of one piece of advice (see "
+        "`tips/merging.py`); 1 or more turns the pass off",
+    )
+    merge_z: float = Field(
+        default=1.0,
+        description="standard deviations above each tip's mean closeness to the other tips by "
+        "which a pair must stand out to merge (see `tips/merging.py`)",
+    )
+    second_chance_floor: float = Field(
+        default=0.2, ge=0.0, le=1.0,
+        description="advice probability from which a sentence the detector leaves out may still "
+        "join a tip already given in another session (never start one); 1 turns it off",
+    )
+    second_chance_margin: float = Field(
+        default=0.1,
+        description="extra closeness (over same_tip_similarity) such a sentence needs to join",
+    )
     weak_strength: float = Field(
         default=0.08,
         description="advice minus housekeeping probability under which a quote is weak; a "
@@ -79,9 +102,10 @@ class TipsSettings(BaseModel):
         default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
-        default=0.40,
-        description="closeness (raw cosine + lexical bonus) at or above which two quotes are "
-        "on one subject, so opposite advice in them is linked",
+        default=0.30,
+        description="closeness (raw cosine + lexical bonus) from which two quotes are judged "
+        "by the learned opposed-advice score (`tips/opposition.py`, threshold shipped with its "
+        "weights); 0.30 keeps every written opposed pair but one",
     )
     topic_similarity: float = Field(
         default=0.45, description="cosine at or above which a tip matches a --topic query"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from companion.core.settings import TipsSettings
-from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
+from companion.features.tips.clustering import Member, TipIndex
+from companion.features.tips.contradictions import contradiction_pairs
 from companion.features.tips.housekeeping import (
     HousekeepingFilter,
     drop_housekeeping,

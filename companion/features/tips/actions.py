@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,7 @@ _CLAUSE = re.compile(
     r"\s*(?:[.;!?]+\s+|\s[-–—]+\s|:\s+|,?\s+(?:so|because|and then|which means)\s+)", re.I
 )
 MIN_CLAUSE_WORDS = 3
+SECOND_CHANCE = "second-chance"  # cue of a sentence below the detector's threshold
 
 
 def strip_leads(text: str) -> str:
@@ -160,5 +162,40 @@ def advice_of(
 def session_advice(
     session: Session, settings: TipsSettings, embed: Callable[[list[str]], Any]
 ) -> tuple[list[Candidate], list[Any]]:
-    """The quotes of one session the registry keeps (advice, not housekeeping), with vectors."""
-    return advice_of(extract_candidates(session, settings, embed), settings, embed)
+    """The quotes of one session the registry keeps (advice, not housekeeping), with vectors.
+
+    First the detector's advice, then the sentences it left out with a probability of at least
+    `second_chance_floor` (cue `SECOND_CHANCE`): placement lets those only join a tip already
+    given in another session ("she always takes her full break" beside "take your break"),
+    never start one. Each sentence is embedded once (the two extractions share a memo).
+    """
+    memo = _Memo(embed)
+    found = extract_candidates(session, settings, memo)
+    if settings.second_chance_floor < 1.0:
+        lower = settings.model_copy(update={"advice_threshold": settings.second_chance_floor})
+        found += [replace(c, cue=SECOND_CHANCE)
+                  for c in extract_candidates(session, lower, memo)
+                  if not any(_overlaps(c, f) for f in found)]
+    return advice_of(found, settings, memo)
+
+
+class _Memo:
+    """`embed` with a memo, so a text embedded for one extraction is reused by the next."""
+
+    def __init__(self, embed: Callable[[list[str]], Any]) -> None:
+        self.embed = embed
+        self.rows: dict[str, Any] = {}
+
+    def __call__(self, texts: list[str]) -> Any:
+        todo = [t for t in dict.fromkeys(texts) if t not in self.rows]
+        if todo:
+            self.rows.update(zip(todo, np.asarray(self.embed(todo), dtype=np.float32),
+                                 strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self.rows[t] for t in texts])
+
+
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    """True when two candidates share words of one turn (one quote holds the other)."""
+    return a.turn == b.turn and (a.quote in b.quote or b.quote in a.quote)

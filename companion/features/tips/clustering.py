@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from companion.core.settings import TipsSettings
-from companion.features.tips.polarity import opposed, polarity
+from companion.features.tips.opposition import keeps_apart
+from companion.features.tips.polarity import polarity
 from companion.features.tips.similarity import Centroid, centred
 from companion.features.tips.strength import strengths
 from companion.features.tips.weights import Weigher, uniform_terms
@@ -45,9 +45,6 @@ class Member:
         """A member with its weighted content terms computed."""
         return cls(tip_id, quote, vector, weigh(quote), strength)
 
-
-# `opposed` is pure and updates re-check pairs checked before: remembering keeps cost flat.
-_opposed = lru_cache(maxsize=1 << 16)(opposed)
 
 
 def term_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -115,6 +112,10 @@ class TipIndex:
             terms = member.terms or self.weigh(member.quote)
             self._weighed[row] = terms
         return terms
+
+    def sessions_of(self, tip_id: str) -> set[str]:
+        """The sessions a tip's quotes come from."""
+        return {self._members[i].session for i in self._rows.get(self.resolve(tip_id), [])}
 
     def add(self, member: Member) -> None:
         """Make a quote available for matching."""
@@ -208,7 +209,7 @@ class TipIndex:
                 # A prohibition rarely paraphrases an instruction: ask for more closeness.
                 if best < cfg.same_tip_similarity + cfg.polarity_margin:
                     continue
-            if any(_opposed(quote, self._members[i].quote) for i in rows):
+            if any(keeps_apart(quote, self._members[i].quote) for i in rows):
                 continue  # a close quote of this tip advises the opposite
             if strength >= cfg.weak_strength and all(
                 self._strength[i] < cfg.weak_strength for i in members
@@ -229,72 +230,3 @@ class TipIndex:
         w = self.settings.lexical_weight
         return [float(cosines[i]) + w * term_overlap(terms, self._terms(i))
                 for i in self._rows[tip_id]]
-
-
-def contradiction_pairs(
-    members: list[Member],
-    threshold: float,
-    among: set[str] | None = None,
-    lexical_weight: float = 0.0,
-    verdicts: dict[tuple[str, str], bool] | None = None,
-) -> set[tuple[str, str]]:
-    """Pairs of tips with a close pair of quotes that advise opposite things.
-
-    "On the same subject" is the raw cosine (plus the lexical bonus), not the centred one used
-    for "the same action": two opposed quotes share their subject and differ in what they ask,
-    and centring removes exactly the shared subject.
-
-    Args:
-        members: every stored quote.
-        threshold: closeness (raw cosine + lexical bonus) from which two quotes are about the
-            same thing.
-        among: only pairs with at least one of these tips (the ones an update touched), so an
-            update costs (its quotes x all quotes), not (all quotes)^2.
-        lexical_weight: bonus per unit of shared content terms.
-        verdicts: remembered verdicts of quote pairs (they depend only on the two quotes, their
-            vectors and the settings): an update re-reads pairs the update before judged.
-    """
-    verdicts = {} if verdicts is None else verdicts
-    if len(members) < 2:
-        return set()
-    matrix = np.stack([np.asarray(m.vector, dtype=np.float32) for m in members])
-    weighed: dict[int, Mapping[str, float]] = {}
-
-    def terms(i: int) -> Mapping[str, float]:  # only the close pairs need terms
-        if i not in weighed:
-            weighed[i] = members[i].terms or uniform_terms(members[i].quote)
-        return weighed[i]
-
-    floor = threshold - lexical_weight
-    if among is None:
-        close = np.argwhere(np.triu(matrix @ matrix.T >= floor, k=1))
-    else:
-        rows = np.array([i for i, m in enumerate(members) if m.tip_id in among], dtype=np.int64)
-        if not len(rows):
-            return set()
-        hits = np.argwhere(matrix[rows] @ matrix.T >= floor)
-        close = np.stack([rows[hits[:, 0]], hits[:, 1]], axis=1) if len(hits) else hits
-        # A pair with both quotes among the touched rows comes up twice: keep one.
-        touched = np.zeros(len(members), dtype=bool)
-        touched[rows] = True
-        close = close[~touched[close[:, 1]] | (close[:, 0] < close[:, 1])] if len(close) else close
-    if len(close):  # quotes of one tip never link it to itself
-        tip_of = {t: n for n, t in enumerate(sorted({m.tip_id for m in members}))}
-        tips = np.array([tip_of[m.tip_id] for m in members], dtype=np.int64)
-        close = close[tips[close[:, 0]] != tips[close[:, 1]]]
-    pairs: set[tuple[str, str]] = set()
-    for i, j in close:
-        a, b = members[int(i)], members[int(j)]
-        key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
-        if key in pairs:
-            continue
-        pair = (min(a.quote, b.quote), max(a.quote, b.quote))
-        verdict = verdicts.get(pair)
-        if verdict is None:
-            score = float(matrix[int(i)] @ matrix[int(j)])
-            if lexical_weight:
-                score += lexical_weight * term_overlap(terms(int(i)), terms(int(j)))
-            verdict = verdicts[pair] = score >= threshold and _opposed(a.quote, b.quote)
-        if verdict:
-            pairs.add(key)
-    return pairs

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from companion.core.settings import TipsSettings
+from companion.features.tips.actions import SECOND_CHANCE
 from companion.features.tips.clustering import Member, TipIndex
 from companion.features.tips.extraction import Candidate
 from companion.features.tips.weights import Weigher
@@ -31,7 +32,8 @@ def tip_id_for(quote_hash: str) -> str:
 class Placement:
     """Where one session's quotes went."""
 
-    tip_ids: list[str] = field(default_factory=list)  # one per candidate, in order
+    # One per candidate, in order; None for a second-chance sentence that joined no tip.
+    tip_ids: list[str | None] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     joined: list[str] = field(default_factory=list)
 
@@ -82,6 +84,13 @@ def place_session(
     placement = Placement()
     index.prime(vectors)
     for cand, vector in zip(candidates, vectors, strict=True):
+        if cand.cue == SECOND_CHANCE:
+            second = _second_chance(index, cand, vector, known)
+            placement.tip_ids.append(second)
+            if second is not None:
+                placement.joined.append(second)
+                index.add(index.member(second, cand.quote, vector, session=cand.session_id))
+            continue
         if cand.quote_hash in known:
             tip_id = index.resolve(known[cand.quote_hash])
         elif (match := index.match(cand.quote, vector, session=cand.session_id)) is not None:
@@ -96,3 +105,23 @@ def place_session(
         placement.tip_ids.append(tip_id)
         index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
     return placement
+
+
+def _second_chance(
+    index: TipIndex, cand: Candidate, vector: Any, known: dict[str, str]
+) -> str | None:
+    """The tip a sentence below the detector's threshold joins, or None (it is not kept).
+
+    It joins only a tip already given in another session, `second_chance_margin` closer than
+    a quote the detector found would need to be; it never starts a tip.
+    """
+    if cand.quote_hash in known:
+        return index.resolve(known[cand.quote_hash])
+    match = index.match(cand.quote, vector, session=cand.session_id)
+    if match is None:
+        return None
+    tip_id, closeness = match
+    cfg = index.settings
+    if closeness < cfg.same_tip_similarity + cfg.second_chance_margin:
+        return None
+    return tip_id if index.sessions_of(tip_id) - {cand.session_id} else None

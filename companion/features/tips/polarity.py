@@ -55,6 +55,10 @@ _LATER = re.compile(
     r"\b(?:at the end(?! of (?:each|every)\b)|(?<!end of )(?<!end of each )"
     r"(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|hold off|"
     r"for the first (?:few|couple of|two|three) (?:days|weeks|months)|"
+    # Time spent on something first: "spend your first month reading ... before you ...",
+    # "a few weeks with X before you ..." (what comes after is put off).
+    r"(?:(?:a|the|your) (?:first |few |couple of )?(?:(?:few|couple of|two|three|several) )?"
+    r"(?:days?|weeks?|months?)) (?:[\w']+ ){0,8}before|"
     r"wait(?:ing)?|in one (?:go|block|push|batch|sitting)|the last (?:\w+ )?(?:hour|minutes)|"
     r"batch(?:es|ed|ing)?|in (?:two|three|"
     r"a few) blocks|(?:once|twice|two times|three times) a (?:day|week)|until|till|"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from companion.core.settings import TipsSettings
 from companion.features.tips.actions import session_advice
 from companion.features.tips.clustering import Member
 from companion.features.tips.extraction import Candidate
+from companion.features.tips.merging import merges
 from companion.features.tips.placement import place_session, session_index
 from companion.features.tips.weights import TermWeights
 from companion.storage.catalog import Catalog
@@ -78,7 +80,8 @@ def replay(
 
     Each session is placed through `placement` like an update: against the quotes replayed
     before it only (a tip not yet created in the replay cannot be matched), with its own vectors
-    primed in the centroid and IDF over the sessions up to it.
+    primed in the centroid and IDF over the sessions up to it; then tips that paraphrase each
+    other are merged (`merging.merges`), as an update merges them.
 
     Returns:
         (tip key in the replay, candidate, vector) of every quote, in replay order.
@@ -93,7 +96,8 @@ def replay(
         index = session_index(settings, redirects, weigh, quotes, [])
         placement = place_session(index, candidates, vectors, {}, created.__contains__,
                                   lambda tip_id, _cand, _vector: created.add(tip_id))
-        rows = list(zip(placement.tip_ids, candidates, vectors, strict=True))
+        rows = [(tip_id, cand, vector) for tip_id, cand, vector
+                in zip(placement.tip_ids, candidates, vectors, strict=True) if tip_id is not None]
         placed.extend(rows)
         # Stored quotes come back in turn order, as float32: the next session sees them so.
         quotes.extend(
@@ -101,4 +105,9 @@ def replay(
                    session=cand.session_id)
             for tip_id, cand, vector in sorted(rows, key=lambda r: r[1].turn)
         )
+        # Tips that turned out to paraphrase each other become one, as updates do (`merging`).
+        folded = merges(quotes, settings, weigh)
+        if folded:
+            quotes[:] = [replace(m, tip_id=folded.get(m.tip_id, m.tip_id)) for m in quotes]
+            placed[:] = [(folded.get(k, k), c, v) for k, c, v in placed]
     return placed

@@ -16,8 +16,10 @@ from typing import Any
 from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
 from companion.features.tips.actions import session_advice
-from companion.features.tips.clustering import Member, TipIndex, contradiction_pairs
+from companion.features.tips.clustering import Member, TipIndex
+from companion.features.tips.contradictions import contradiction_pairs
 from companion.features.tips.extraction import Candidate
+from companion.features.tips.merging import merges
 from companion.features.tips.models import ReviewAction
 from companion.features.tips.placement import place_session, session_index, tip_id_for
 from companion.features.tips.rebuild import carry_ids, replay
@@ -141,11 +143,33 @@ class TipRegistry:
         )
         report.created, report.joined = placement.created, placement.joined
         for tip_id, cand, vector in zip(placement.tip_ids, candidates, vectors, strict=True):
+            if tip_id is None:
+                continue  # a second-chance sentence that joined no tip is not kept
             self._insert(conn, tip_id, cand, vector)
             touched.add(tip_id)
-        self._relink(touched)
+        folded = self._merge_paraphrases(conn, upto)
+        self._relink(touched | set(folded) | set(folded.values()))
         report.removed_tips = self.store.drop_orphans(conn)
         return report
+
+    def _merge_paraphrases(
+        self, conn: sqlite3.Connection, upto: tuple[str, str] | None
+    ) -> dict[str, str]:
+        """Fold tips that paraphrase each other into one (`merging`), as a rebuild's replay does.
+
+        A reviewed tip is never folded away (its review would be lost); it can take others in.
+        """
+        tips = self.store.tips()
+        members = [Member(q.tip_id, q.quote, q.vector, session=q.session_id)
+                   for q in self.store.quotes()]
+        reviewed = {t.id for t in tips.values()
+                    if t.status != "unreviewed" or t.edited_text or t.merged_into}
+        folded = merges(members, self.settings, TermWeights(self.ctx.catalog, upto),
+                        keep=reviewed.__contains__)
+        for gone, survivor in folded.items():
+            self.store.move_quotes(conn, gone, survivor)
+            self.store.record(conn, survivor, "absorbed", SYSTEM, gone)
+        return folded
 
     def _index(self, upto: tuple[str, str] | None) -> TipIndex:
         """Every stored quote and every tip's anchor, ready for matching (`session_index`).

@@ -260,6 +260,11 @@ class TipStore:
         )
 
     @staticmethod
+    def move_quotes(conn: sqlite3.Connection, from_tip: str, to_tip: str) -> None:
+        """Give every quote of one tip to another (paraphrases found to be one tip)."""
+        conn.execute("UPDATE tip_quotes SET tip_id = ? WHERE tip_id = ?", (to_tip, from_tip))
+
+    @staticmethod
     def replace_links(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
         """Set the contradiction links (stored both ways)."""
         conn.execute("DELETE FROM tip_links WHERE kind = ?", (CONTRADICTS,))
