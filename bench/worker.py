@@ -6,6 +6,7 @@
     python bench/worker.py naive  --corpus DIR --persist DIR --batch 64
     python bench/worker.py ask    --data DIR --questions FILE --k 5
     python bench/worker.py export --data DIR --known PREFIX
+    python bench/worker.py chroma --data DIR --persist DIR --batch 256
 
 Each job runs in its own process so peak RSS (ru_maxrss) is the job's own, and each one loads
 the model (when it needs it) before the clock starts, so only the work itself is timed.
@@ -138,6 +139,42 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
     return {"vectors": len(texts)}
 
 
+def chroma(args: argparse.Namespace) -> dict[str, Any]:
+    """Baseline for peak RSS: a bare Chroma collection given the same hashed vectors.
+
+    The chunk texts of the store at --data are read a page at a time (no list of them is
+    held), each gets the hashed unit vector `ingest --stub` gives it, and the ids and vectors
+    (no documents, no metadata) are added to a fresh `PersistentClient` collection at --persist
+    (cosine space, as ours) in batches of --batch. What remains is Chroma's own memory.
+    """
+    import sqlite3
+
+    import chromadb
+
+    shutil.rmtree(args.persist, ignore_errors=True)
+    client = chromadb.PersistentClient(path=args.persist)
+    collection = client.create_collection("bare", metadata={"hnsw:space": "cosine"})
+    stub = HashedUnitVectors()
+    conn = sqlite3.connect(Path(args.data) / "catalog.sqlite3")
+    rss_before = _peak_mb()
+    wall, cpu = time.perf_counter(), _cpu()
+    added = 0
+    rows = conn.execute("SELECT id, text FROM chunks ORDER BY rowid")
+    while page := rows.fetchmany(args.batch):
+        collection.add(ids=[r[0] for r in page],
+                       embeddings=stub.embed_many([r[1] for r in page]))
+        added += len(page)
+    conn.close()
+    return {
+        "seconds": time.perf_counter() - wall,
+        "cpu_seconds": _cpu() - cpu,
+        "chunks": added,
+        "peak_rss_mb": _peak_mb(),
+        "rss_before_mb": rss_before,
+        "vectors": collection.count(),
+    }
+
+
 def encode(args: argparse.Namespace) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
@@ -259,7 +296,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = argparse.ArgumentParser()
-    parser.add_argument("job", choices=("ingest", "encode", "naive", "ask", "export"))
+    parser.add_argument("job", choices=("ingest", "encode", "naive", "ask", "export", "chroma"))
     parser.add_argument("--data")
     parser.add_argument("--corpus")
     parser.add_argument("--texts")
@@ -276,7 +313,8 @@ def main() -> None:
                         help="ask: also time each question with every term in the lexical leg")
     parser.add_argument("--known", help="prefix of exported vectors (with --stub)")
     args = parser.parse_args()
-    jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export}
+    jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export,
+            "chroma": chroma}
     result = jobs[args.job](args)
     print(json.dumps(result))
 
