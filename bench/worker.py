@@ -140,39 +140,11 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def chroma(args: argparse.Namespace) -> dict[str, Any]:
-    """Baseline for peak RSS: a bare Chroma collection given the same hashed vectors.
+    """Baseline for peak RSS: the same hashed vectors in a bare Chroma collection."""
+    from raw_chroma import bare_collection
 
-    The chunk texts of the store at --data are read a page at a time (no list of them is
-    held), each gets the hashed unit vector `ingest --stub` gives it, and the ids and vectors
-    (no documents, no metadata) are added to a fresh `PersistentClient` collection at --persist
-    (cosine space, as ours) in batches of --batch. What remains is Chroma's own memory.
-    """
-    import sqlite3
-
-    import chromadb
-
-    shutil.rmtree(args.persist, ignore_errors=True)
-    client = chromadb.PersistentClient(path=args.persist)
-    collection = client.create_collection("bare", metadata={"hnsw:space": "cosine"})
-    stub = HashedUnitVectors()
-    conn = sqlite3.connect(Path(args.data) / "catalog.sqlite3")
-    rss_before = _peak_mb()
-    wall, cpu = time.perf_counter(), _cpu()
-    added = 0
-    rows = conn.execute("SELECT id, text FROM chunks ORDER BY rowid")
-    while page := rows.fetchmany(args.batch):
-        collection.add(ids=[r[0] for r in page],
-                       embeddings=stub.embed_many([r[1] for r in page]))
-        added += len(page)
-    conn.close()
-    return {
-        "seconds": time.perf_counter() - wall,
-        "cpu_seconds": _cpu() - cpu,
-        "chunks": added,
-        "peak_rss_mb": _peak_mb(),
-        "rss_before_mb": rss_before,
-        "vectors": collection.count(),
-    }
+    return bare_collection(Path(args.data), Path(args.persist), args.batch, HashedUnitVectors(),
+                           _peak_mb, _cpu)
 
 
 def encode(args: argparse.Namespace) -> dict[str, Any]:
