@@ -24,6 +24,7 @@ from typing import Any
 from corpus import build_corpus, chunk_texts, corpus_files, questions
 from http_bench import api_available, run_http
 from results import Figure, load_now, machine, percentile, write_results
+from rss_baseline import raw_chroma_figures
 
 from companion.core.settings import Settings
 from ingest.parsers import load_session
@@ -314,9 +315,13 @@ def start_rss(corpus: Path, n: int) -> dict[str, Background]:
 
 
 def rss_figures(
-    jobs: dict[str, Background], big: dict[str, Any], n_small: int, deadline: float
+    jobs: dict[str, Background], big: dict[str, Any], n_small: int, deadline: float,
+    big_store: Path,
 ) -> list[Figure]:
-    """Peak RSS of the core pipeline at the big size against the small one, and listeners' share."""
+    """Peak RSS of the core pipeline at the big size against the small one, and listeners' share.
+
+    Then the attribution rows: the same vectors in a bare Chroma collection (`rss_baseline`).
+    """
     core, full = jobs["core"].result(deadline), jobs["full"].result(deadline)
     figures = []
     if core.get("unfinished"):
@@ -344,6 +349,11 @@ def rss_figures(
             f"hashed unit vectors (synthetic) for every text; {full['cpu_seconds']:.0f} CPU-s "
             f"against {core['cpu_seconds']:.0f} for the core pipeline",
         ))
+    if not core.get("unfinished"):
+        batch = Settings().embedding.batch_size * 4  # what IngestPipeline adds per call
+        figures += raw_chroma_figures(
+            worker, WORK, {"small": WORK / f"stub-{n_small}-core", "big": big_store}, batch,
+            core, big)
     return figures
 
 
@@ -501,7 +511,10 @@ METHOD = [
     "listeners). At `--rss-small` (default `--chunks`): the same core pipeline on a fresh store, "
     "and the full pipeline with the tips and summaries listeners (attribution). The small ones "
     "run in the background beside the timed phases (only memory is reported from them); one "
-    "not finished by `--rss-minutes` is reported without a ratio.",
+    "not finished by `--rss-minutes` is reported without a ratio. Attribution: the same hashed "
+    "vectors (read back from each store's catalog) added to a bare Chroma `PersistentClient` "
+    "collection (ids + vectors, cosine, the pipeline's batch size) in a fresh process, at both "
+    "sizes; the core ingest's peak minus the bare collection's is the pipeline's own memory.",
     "- **Ask latency**: the mid and big stores are the real store plus synthetic bulk: the "
     "bigger corpora's other files (distinct rewritten text) go through the core pipeline "
     "(catalog + FTS + Chroma) with deterministic hashed unit vectors, no model and no listeners. "
@@ -576,7 +589,7 @@ def main() -> None:
         figures.append(Figure("HTTP POST /v1/ask", None, "", note="skipped: --no-http"))
     else:
         figures += http_figures(real_store, qs, args.http_seconds)
-    figures += rss_figures(rss_jobs, big_build, args.rss_small, rss_deadline)
+    figures += rss_figures(rss_jobs, big_build, args.rss_small, rss_deadline, big_store)
     context = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,

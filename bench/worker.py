@@ -6,6 +6,7 @@
     python bench/worker.py naive  --corpus DIR --persist DIR --batch 64
     python bench/worker.py ask    --data DIR --questions FILE --k 5
     python bench/worker.py export --data DIR --known PREFIX
+    python bench/worker.py chroma --data DIR --persist DIR --batch 256
 
 Each job runs in its own process so peak RSS (ru_maxrss) is the job's own, and each one loads
 the model (when it needs it) before the clock starts, so only the work itself is timed.
@@ -138,6 +139,14 @@ def export(args: argparse.Namespace) -> dict[str, Any]:
     return {"vectors": len(texts)}
 
 
+def chroma(args: argparse.Namespace) -> dict[str, Any]:
+    """Baseline for peak RSS: the same hashed vectors in a bare Chroma collection."""
+    from raw_chroma import bare_collection
+
+    return bare_collection(Path(args.data), Path(args.persist), args.batch, HashedUnitVectors(),
+                           _peak_mb, _cpu)
+
+
 def encode(args: argparse.Namespace) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
@@ -259,7 +268,7 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = argparse.ArgumentParser()
-    parser.add_argument("job", choices=("ingest", "encode", "naive", "ask", "export"))
+    parser.add_argument("job", choices=("ingest", "encode", "naive", "ask", "export", "chroma"))
     parser.add_argument("--data")
     parser.add_argument("--corpus")
     parser.add_argument("--texts")
@@ -276,7 +285,8 @@ def main() -> None:
                         help="ask: also time each question with every term in the lexical leg")
     parser.add_argument("--known", help="prefix of exported vectors (with --stub)")
     args = parser.parse_args()
-    jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export}
+    jobs = {"ingest": ingest, "encode": encode, "naive": naive, "ask": ask, "export": export,
+            "chroma": chroma}
     result = jobs[args.job](args)
     print(json.dumps(result))
 

@@ -81,8 +81,9 @@ def _key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """Normalised MiniLM embeddings of `texts`, from the disk cache where possible."""
+def embed(texts: list[str], batch_size: int = 64, path: Path = CACHE) -> np.ndarray:
+    """Normalised MiniLM embeddings of `texts`, from the disk cache at `path` where possible."""
+    CACHE = path  # noqa: N806 - the module default, or the caller's own cache file
     cache: dict[str, np.ndarray] = {}
     if CACHE.is_file():
         with np.load(CACHE) as data:

@@ -11,9 +11,11 @@ Each candidate (L2 strength C, value of the word cues, speech repetition) is fit
 train + speech train and scored on the forum dev files and on out-of-fold predictions for the
 speech train part (folds by source): the mean of the three F1s at the best shared threshold. The
 best candidate is the text head, with that threshold; the best candidate without word cues is
-the embedding head, its bias shifted so the same threshold serves both. (A threshold chosen on
-out-of-fold predictions over train + dev instead came out lower, 0.28, and cost speech
-precision; dev is the cleaner calibration set, so it stays out of the fit.)
+the embedding head, its bias shifted so the same threshold serves both. The cue pre-stage
+(word cues only, run before embedding) is fitted on the same rows with the best candidate's C
+and speech weight, its threshold set on QMSum train meetings (`evals.advice_stage`). (A
+threshold chosen on out-of-fold predictions over train + dev instead came out lower, 0.28, and
+cost speech precision; dev is the cleaner calibration set, so it stays out of the fit.)
 
 Needs scikit-learn and scipy (eval extra); the shipped detector needs numpy only.
 
@@ -33,6 +35,7 @@ from sklearn.model_selection import GroupKFold
 
 from companion.core.advice import BUCKETS, DEFAULT_PATH, AdviceDetector, TextHead, cue_buckets
 from evals.advice_data import ROOT, Example, advice_split, embed, training_files, transcript_rows
+from evals.advice_stage import calibrate, fit_stage
 
 FOLDS = 4
 TRAINING_LOG = ROOT / "evals" / "reports" / "advice_training.json"
@@ -178,12 +181,14 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
+def tagged(name: str) -> list[Example]:
+    """Rows of one forum file, sources prefixed by the forum (fold groups stay distinct)."""
+    forum = name.split("_")[0]
+    return [Example(r.text, r.label, f"{forum}:{r.source}") for r in advice_split(name)]
+
+
 def train() -> tuple[AdviceDetector, dict[str, object]]:
     """Select on dev, fit both heads on train with their dev thresholds; returns detector, log."""
-    def tagged(name: str) -> list[Example]:
-        forum = name.split("_")[0]
-        return [Example(r.text, r.label, f"{forum}:{r.source}") for r in advice_split(name)]
-
     forum = Data.of([r for f in FORUMS for r in tagged(f"{f}_train")])
     devs = {f"{f}_dev": Data.of(tagged(f"{f}_dev")) for f in FORUMS}
     speech = Data.of(transcript_rows("train"))
@@ -200,6 +205,9 @@ def train() -> tuple[AdviceDetector, dict[str, object]]:
     layers = [(emb_model.coef_.T.astype(np.float32),
                (emb_model.intercept_ + shift).astype(np.float32))]
     detector = AdviceDetector(layers=layers, threshold=threshold, text=text)
+    training = join(forum, speech.take(every, config.speech_weight))
+    weights, bias = fit_stage(training.cues, training.y, config.c)
+    detector.cue_stage, stage_log = calibrate(detector, weights, bias)
     log: dict[str, object] = {
         "data": training_files(), "train_forum": len(forum.rows),
         "dev_forum": sum(len(d.rows) for d in devs.values()), "train_speech": len(speech.rows),
@@ -207,6 +215,8 @@ def train() -> tuple[AdviceDetector, dict[str, object]]:
         "selection": table, "chosen": config.name, "threshold": threshold,
         "embedding_head": {"config": emb_config.name, "own_threshold": emb_threshold,
                            "bias_shift": round(shift, 4)},
+        "cue_stage": {"config": f"cues only, C={config.c}, speech x{config.speech_weight}",
+                      **stage_log},
     }
     return detector, log
 

@@ -13,6 +13,11 @@ Two heads share one threshold:
   rules that decide.
 - the *embedding head* `layers` (used when only vectors are at hand, e.g. stored quote vectors):
   a small network over the embedding alone, its bias shifted so the same threshold applies.
+
+A *cue pre-stage* (`CueStage`, optional in the weights) is a logistic model over the same hashed
+word cues alone: it needs no embedding, so extraction runs it first and embeds only the sentences
+it passes. Its threshold is set low, so that it keeps nearly all (by default >= 97%) of what the
+full detector keeps on meeting speech (chosen on QMSum *train* meetings by `train_advice`).
 """
 
 from __future__ import annotations
@@ -105,6 +110,32 @@ class TextHead:
 
 
 @dataclass
+class CueStage:
+    """Cheap first stage: a logistic model over the hashed word cues only (no embedding).
+
+    Attributes:
+        cues: (buckets,) weights of the hashed cues (a present cue counts 1).
+        bias: intercept.
+        threshold: logit at or above which a sentence goes on to the full detector.
+    """
+
+    cues: np.ndarray
+    bias: float
+    threshold: float
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """One logit per sentence."""
+        return np.array([self.cues[cue_buckets(t, len(self.cues))].sum() + self.bias
+                         for t in texts], dtype=np.float32)
+
+    def passes(self, texts: Sequence[str]) -> np.ndarray:
+        """Boolean mask: the sentences worth embedding and scoring with the full detector."""
+        if not texts:
+            return np.zeros(0, dtype=bool)
+        return self.logits(texts) >= self.threshold
+
+
+@dataclass
 class AdviceDetector:
     """Probability that a sentence gives advice, from its embedding (and its text when given).
 
@@ -113,11 +144,13 @@ class AdviceDetector:
             pair is logistic regression); the last layer has one output.
         threshold: probability at or above which a sentence counts as advice.
         text: the text head, used when `predict_proba` gets the sentences' text.
+        cue_stage: the cheap pre-stage over word cues (None: every sentence is embedded).
     """
 
     layers: list[tuple[np.ndarray, np.ndarray]]
     threshold: float
     text: TextHead | None = None
+    cue_stage: CueStage | None = None
 
     @property
     def dimension(self) -> int:
@@ -145,7 +178,12 @@ class AdviceDetector:
                 text = TextHead(data["text_embedding"].astype(np.float32),
                                 data["text_cues"].astype(np.float32),
                                 float(data["text_bias"]), float(data["text_scale"]))
-            return cls(layers=layers, threshold=float(data["threshold"]), text=text)
+            stage = None
+            if "stage_cues" in data.files:
+                stage = CueStage(data["stage_cues"].astype(np.float32),
+                                 float(data["stage_bias"]), float(data["stage_threshold"]))
+            return cls(layers=layers, threshold=float(data["threshold"]), text=text,
+                       cue_stage=stage)
 
     def save(self, path: str | Path) -> None:
         """Write the weights and threshold (float16 weights keep the file small)."""
@@ -160,7 +198,17 @@ class AdviceDetector:
             arrays.update(text_embedding=self.text.embedding.astype(np.float16),
                           text_cues=self.text.cues.astype(np.float16),
                           text_bias=np.array(self.text.bias), text_scale=np.array(self.text.scale))
+        if self.cue_stage is not None:
+            arrays.update(stage_cues=self.cue_stage.cues.astype(np.float16),
+                          stage_bias=np.array(self.cue_stage.bias),
+                          stage_threshold=np.array(self.cue_stage.threshold))
         np.savez_compressed(Path(path), **arrays)  # type: ignore[arg-type]
+
+    def worth_embedding(self, texts: Sequence[str]) -> np.ndarray:
+        """Boolean mask of the sentences the cue pre-stage passes (all when there is none)."""
+        if self.cue_stage is None:
+            return np.ones(len(texts), dtype=bool)
+        return self.cue_stage.passes(texts)
 
     def predict_proba(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Advice probability of each embedding.

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,11 @@ RRF_K = 30.0
 MISSING_RANK = 100
 
 
-def speaker_words(speaker: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def speaker_words(speaker: str) -> frozenset[str]:
     """Name words of a speaker label ("Marketing (ES2008a)" → {"marketing"})."""
-    return {w for w in words(_PAREN.sub(" ", speaker)) if len(w) > 2 and w not in STOPWORDS}
+    return frozenset(w for w in words(_PAREN.sub(" ", speaker))
+                     if len(w) > 2 and w not in STOPWORDS)
 
 
 def _rank_feature(rank: int | None) -> float:

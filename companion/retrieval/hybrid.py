@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from pydantic import BaseModel
@@ -16,6 +18,10 @@ from companion.storage.embeddings import SentenceTransformerEmbeddings
 from companion.storage.vectors import VectorIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
+_T = TypeVar("_T")
+# One helper thread for the SQLite legs of a question (its own catalog connection): they
+# overlap with embedding and Chroma, which release the GIL while they compute.
+_BESIDE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="retrieval-sqlite")
 
 
 class SearchFilters(BaseModel):
@@ -123,13 +129,16 @@ class HybridRetriever:
         filters = filters or SearchFilters()
         ranks: dict[str, dict[str, Any]] = {}
         vector: list[float] | None = None
+        # The lexical leg (SQLite) runs beside embedding + Chroma: neither needs the other.
+        lexical = self._beside(self._lexical, question, filters) if mode == "hybrid" else None
         if mode in ("hybrid", "dense"):
             vector = self.embeddings.embed_query(question)
             hits = self.vectors.search(vector, self.settings.dense_k, self._chroma_where(filters))
             for rank, hit in enumerate(hits):
                 ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
         if mode in ("hybrid", "lexical"):
-            for rank, (chunk_id, score) in enumerate(self._lexical(question, filters)):
+            found = lexical.result() if lexical else self._lexical(question, filters)
+            for rank, (chunk_id, score) in enumerate(found):
                 ranks.setdefault(chunk_id, {})["lexical"] = (rank, -score)
         rows = self.catalog.chunks_by_id(ranks)
         chunks: list[RetrievedChunk] = []
@@ -168,6 +177,11 @@ class HybridRetriever:
 
     def _complete(self, question: str, vector: list[float], chunks: list[RetrievedChunk]) -> None:
         """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits."""
+        no_lex = [c for c in chunks if c.lexical_score is None]
+        match = fts_query(question)
+        scores = None  # BM25 of dense-only hits (SQLite), beside the vector lookup (Chroma)
+        if no_lex and match:
+            scores = self._beside(self.catalog.lexical_scores, match, [c.id for c in no_lex])
         no_dense = [c for c in chunks if c.similarity is None]
         if no_dense:
             stored = self.vectors.vectors_of([c.id for c in no_dense])
@@ -175,12 +189,22 @@ class HybridRetriever:
             sims = {cid: float(np.asarray(e, dtype=np.float32) @ q) for cid, e in stored.items()}
             for c in no_dense:
                 c.similarity = sims.get(c.id)
-        no_lex = [c for c in chunks if c.lexical_score is None]
-        match = fts_query(question)
-        if no_lex and match:
-            found = self.catalog.lexical_scores(match, [c.id for c in no_lex])
+        if scores is not None:
+            found = scores.result()
             for c in no_lex:
                 c.lexical_score = -found[c.id] if c.id in found else 0.0
+
+    def _beside(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
+        """Run a catalog read on the helper thread while the caller does other work.
+
+        Inside an open transaction the read runs here, in the caller's connection, so it sees
+        the caller's own uncommitted rows (another thread's connection would not).
+        """
+        if self.catalog.conn.in_transaction:
+            done: Future[_T] = Future()
+            done.set_result(fn(*args))
+            return done
+        return _BESIDE.submit(fn, *args)
 
     def _lexical(self, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
         match = fts_query(question)

@@ -11,6 +11,7 @@ from companion.core.advice import (
     BUCKETS,
     DEFAULT_PATH,
     AdviceDetector,
+    CueStage,
     TextHead,
     cue_buckets,
     detokenise,
@@ -102,3 +103,38 @@ def test_spoken_advice_is_found_and_chat_and_self_reports_are_not(embeddings):
                                                                strict=False) if f]
     plain = detector.predict_proba(vectors)  # the embedding head alone still ranks them apart
     assert plain[: len(advice)].min() > np.median(plain[len(advice):])
+
+
+def test_cue_pre_stage_passes_advice_and_drops_chit_chat():
+    # The shipped pre-stage (word cues only, no embedding) decides what extraction embeds.
+    stage = AdviceDetector.load().cue_stage
+    assert stage is not None and stage.cues.shape == (BUCKETS,)
+    advice = [
+        "You should always photograph the meter before you start any work.",
+        "Never sign off a delivery you haven't counted yourself.",
+        "My tip is to write the handover notes before the last hour of the shift.",
+    ]
+    chat = [  # a permissive stage: plain statements of fact may pass, the full detector decides
+        "Thanks everybody, that's all for today.",
+        "I think that was on Tuesday.",
+        "Um, I don't know, maybe.",
+        "So that's the first item done.",
+    ]
+    assert stage.passes(advice).all(), stage.logits(advice)
+    assert not stage.passes(chat).any(), stage.logits(chat)
+
+
+def test_cue_pre_stage_round_trips_and_without_it_every_sentence_is_worth_embedding(
+        tmp_path: Path):
+    cues = np.zeros(BUCKETS, np.float32)
+    cues[cue_buckets("never")] = 4.0
+    detector = AdviceDetector(layers=[(np.zeros((2, 1), np.float32), np.zeros(1, np.float32))],
+                              threshold=0.5, cue_stage=CueStage(cues, bias=-1.0, threshold=0.0))
+    texts = ["Never guess.", "Guess."]
+    assert detector.worth_embedding(texts).tolist() == [True, False]
+    detector.save(tmp_path / "staged.npz")
+    assert AdviceDetector.load(tmp_path / "staged.npz").worth_embedding(texts).tolist() == [
+        True, False]
+    detector.cue_stage = None
+    assert detector.worth_embedding(texts).tolist() == [True, True]
+    assert detector.worth_embedding([]).shape == (0,)

@@ -89,3 +89,30 @@ def test_speaker_variants_count_once():
     directory = {"Ollie": "ollie-grant", "Oliver Grant": "ollie-grant"}
     keys = person_keys(["Ollie", "Oliver Grant"], lookup=directory.get)
     assert keys["Ollie"] == keys["Oliver Grant"]
+
+
+def test_only_sentences_the_cue_pre_stage_passes_are_embedded():
+    from companion.core.advice import BUCKETS, CueStage, cue_buckets
+
+    cues = np.zeros(BUCKETS, np.float32)
+    cues[cue_buckets("ring")] = 5.0  # the stage passes sentences with the word "ring"
+    staged = AdviceDetector(layers=STUB.layers, threshold=0.5,
+                            cue_stage=CueStage(cues, bias=-1.0, threshold=0.0))
+    seen: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        seen.extend(texts)
+        return _stub_embed(texts)
+
+    session = Session(id="s", title="S", turns=[
+        Turn(index=0, speaker="Amara", text="We had a busy week on the ward with the new rota."
+             " So, ring the private secretary before it goes in the box."),
+        Turn(index=1, speaker="Jo", text="The coffee machine was broken again all morning."),
+    ])
+    found = extract_candidates(session, SETTINGS, embed, staged)
+    assert seen == ["So, ring the private secretary before it goes in the box."]
+    assert [c.quote for c in found] == seen
+    seen.clear()  # without the stage, every sentence that passes worth_scoring is embedded
+    assert [c.quote for c in extract_candidates(session, SETTINGS, embed, STUB)] == [
+        "So, ring the private secretary before it goes in the box."]
+    assert len(seen) == 3

@@ -2,10 +2,12 @@
 
 A learned detector (`companion.core.advice`, a small classifier over the sentence embeddings the
 pipeline computes anyway) decides which sentences are advice, explicit ("you should ...") or
-implicit (hindsight, "what works is ...", what a colleague always does). A cheap pre-filter
-skips questions, fragments and broken speech before anything is embedded; every item of a
-notes list under a "Top tips" / "Advice" / "Lessons" heading is advice by position. A candidate
-is always an exact substring of one turn, so the `GroundingVerifier` accepts it.
+implicit (hindsight, "what works is ...", what a colleague always does). Two cheap stages run
+before anything is embedded: a pre-filter skips questions, fragments and broken speech, and the
+detector's cue pre-stage (a logistic model over its word cues alone) skips sentences with no
+sign of advice. Every item of a notes list under a "Top tips" / "Advice" / "Lessons" heading
+is advice by position. A candidate is always an exact substring of one turn, so the
+`GroundingVerifier` accepts it.
 """
 
 from __future__ import annotations
@@ -217,6 +219,19 @@ def _default_embed() -> Embed:
     return SentenceTransformerEmbeddings(Settings().resolved_model_path()).embed_many
 
 
+def _cue_stage(plans: list[_TurnPlan], model: AdviceDetector) -> None:
+    """Keep in each plan only the sentences the detector's cue pre-stage passes (no embedding)."""
+    texts = [p.turn.text[p.spans[i].start : p.spans[i].end] for p in plans for i in p.scored]
+    if not texts:
+        return
+    passes = model.worth_embedding(texts).tolist()
+    pos = 0
+    for plan in plans:
+        flags = passes[pos : pos + len(plan.scored)]
+        pos += len(plan.scored)
+        plan.scored = [i for i, ok in zip(plan.scored, flags, strict=True) if ok]
+
+
 def extract_candidates(
     session: Session,
     settings: TipsSettings,
@@ -225,8 +240,9 @@ def extract_candidates(
 ) -> list[Candidate]:
     """Every advice quote in the session, in order; one per sentence at most.
 
-    Sentences that pass the cheap `worth_scoring` pre-filter are embedded once (one batch for
-    the session) and kept when the advice detector's probability reaches its threshold
+    Sentences that pass the cheap `worth_scoring` pre-filter and the detector's cue pre-stage
+    (`AdviceDetector.worth_embedding`, word cues only) are embedded once (one batch for the
+    session) and kept when the advice detector's probability reaches its threshold
     (`settings.advice_threshold` overrides the calibrated one). Items under a tips heading are
     advice by position.
 
@@ -252,11 +268,12 @@ def extract_candidates(
         scored = [i for i, sp in enumerate(spans)
                   if worth_scoring(turn.text[sp.start : sp.end], settings)]
         plans.append(_TurnPlan(turn, spans, scored))
+    model = detector or _detector()
+    _cue_stage(plans, model)
     texts = [p.turn.text[p.spans[i].start : p.spans[i].end] for p in plans for i in p.scored]
     keep = np.zeros(0, dtype=bool)
     proba = np.zeros(0, dtype=np.float32)
     if texts:
-        model = detector or _detector()
         vectors = np.asarray((embed or _default_embed())(texts), dtype=np.float32)
         proba = model.predict_proba(vectors, texts)  # the text head reads word cues too
         cut = model.threshold if settings.advice_threshold is None else settings.advice_threshold
