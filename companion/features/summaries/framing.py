@@ -2,7 +2,7 @@
 
 A facilitator's key points say what was said, not how the session was run: "this is the
 <kind of session> for ...", what the notes are, what the format is, what the session is not,
-how the series came about, or the speaker's plan for the talk ("I was asked to talk about ...",
+how the series came about, or the speaker's plan for the talk ("they asked me to speak on ...",
 "I'll keep it short") and announcements of a point that is not yet made ("a couple of
 thoughts", "one more from me"). Generic English about any meeting; no session's own wording.
 
@@ -41,7 +41,7 @@ _SESSION = (
 )
 _RECORD = r"(?:notes|minutes|slides|write-?up|summary|handout|agenda)"
 # What may follow the session's name when the session itself is meant ("the debrief for the
-# new starters", "a workshop rather than a talk"), not a relative clause describing some other
+# new starters", "a clinic rather than a lecture"), not a relative clause describing some other
 # review or conversation ("a review that the board agreed", "a conversation we need to have").
 _AFTER = (r"(?!(?<=series)\s+of\b)"  # "a series of remote controls" is no session
           r"(?=\s*(?:$|[,.;:!?\u2014-]|(?:for|on|about|of|with|rather|in|at|where|and|to|so|"
@@ -77,7 +77,7 @@ _FRAMING: list[tuple[str, re.Pattern[str]]] = [
         r"has been)\b",
         re.I,
     )),
-    # What the notes are: "These notes are my summary ...", "These are the minutes of ..."
+    # What the notes are: "My notes cover ...", "Here are the minutes of ..."
     ("record", re.compile(
         _LEAD + r"(?:(?:these|my|our)\s+(?:[\w'-]+\s+)?" + _RECORD + r"\s+(?:are|is|were|was|"
         r"cover|come|follow)\b|(?:these|this|here)\s*(?:'s|are|is)\s+(?:the|my|our)\s+"
@@ -92,7 +92,7 @@ _FRAMING: list[tuple[str, re.Pattern[str]]] = [
         + _SESSION + r"\s+(?:is|are|'s)\s+for\b",
         re.I,
     )),
-    # How the series came about: "When we put the series together ..."
+    # How the series came about: "When we planned the series ..."
     ("series", re.compile(
         r"(?:^\W*|\bwhen\s+)(?:we|i|they)\s+(?:first\s+)?(?:(?:put|set|pulled|planned|organised|"
         r"organized|"
@@ -100,7 +100,7 @@ _FRAMING: list[tuple[str, re.Pattern[str]]] = [
         + _MODIFIERS + r"{0,2}?" + _SESSION + r"\b(?:\s+(?:together|up))?)",
         re.I,
     )),
-    # The speaker's brief: "I was asked to talk about ...", "<Name> asked us to have a chat ..."
+    # The speaker's brief: "I've been asked to speak on ...", "<Name> asked us to have a chat ..."
     ("brief", re.compile(
         r"\b(?:i|we)\s+(?:was|were|'ve been|have been|'d been|had been|got)\s+asked\s+to\s+"
         r"(?:come\s+(?:in\s+|along\s+)?(?:and\s+)?)?(?:talk|speak|say a few words|present|"

@@ -2,13 +2,13 @@
 
 A question is a sentence ending in "?" in interrogative form, long enough to carry content,
 that is not a meta question ("Can I ask something?"), a request ("Can you send ...?" is an action),
-a tag ("..., isn't he?", "right?") or a follow-up fragment ("Like, for a first draft?").
+a tag ("..., isn't he?", "right?") or a follow-up fragment ("Like, for the pilot?").
 
 It is answered when, in the next few turns by someone else, a reply engages with it: the first
 reply does not deflect, and no short later reply parks it; or a reply that does not deflect is
 close to the question in meaning (cosine >= `answered_similarity`). Deflections are first-person
 non-answers at the start of a turn: "I don't know", "not sure", "park that", "take that
-offline", "I don't have a good answer". Every item under an "Open questions" heading in notes
+offline", "no idea, honestly". Every item under an "Open questions" heading in notes
 is open.
 """
 

@@ -9,7 +9,7 @@ _GENERIC = frozenset({"participant", "guest", "speaker", "facilitator", "unknown
 
 
 def name_forms(label: str) -> list[str]:
-    """How people address a speaker: "Dr Amara Okafor" -> Dr Amara Okafor, Amara Okafor, Amara."""
+    """How people address a speaker: "Dr Sam Patel" -> Dr Sam Patel, Sam Patel, Sam."""
     tokens = label.split()
     while tokens and tokens[0].lower().rstrip(".") in _TITLES:
         tokens = tokens[1:]

@@ -1,7 +1,7 @@
 """The action a quote recommends, as text to embed: framing, hedges and asides removed.
 
 Two quotes of one piece of advice rarely share their framing ("My advice is ...", "What I wish
-I'd known: ...", "Honestly, I'd say ..."), their reasons ("... it changes the whole lesson") or
+I'd known: ...", "Honestly, I'd say ..."), their reasons ("... it saves you a week later") or
 their speaker's hedges, and all three move a sentence embedding as much as the action does.
 `action_clauses` strips generic English lead-ins and splits what is left into clauses; the
 registry embeds each clause and keeps the one the advice detector rates highest (`core_index`),
@@ -166,7 +166,7 @@ def session_advice(
 
     First the detector's advice, then the sentences it left out with a probability of at least
     `second_chance_floor` (cue `SECOND_CHANCE`): placement lets those only join a tip already
-    given in another session ("she always takes her full break" beside "take your break"),
+    given in another session ("he always writes the agenda first" beside "write the agenda first"),
     never start one. Each sentence is embedded once (the two extractions share a memo).
     """
     memo = _Memo(embed)

@@ -46,7 +46,7 @@ _DANGLING = frozenset(
     "to the a an and or but of for with you should must have need i we that if so like is are "
     "was be your my our this".split()
 )
-# Set off by commas (", you know,"), these are tics; "when you know the patient" is not.
+# Set off by commas (", you know,"), these are tics; "when you know the client" is not.
 _TIC = r"(?:you know|i mean|sort of|kind of)"
 _TICS = re.compile(rf"(?:^|,)\s*{_TIC}\b|\b{_TIC}\s*(?:,|$)", re.I)
 _AUX = r"(?:do|does|did|is|are|was|were|can|could|would|will|should|shall|have|has|may|might)"

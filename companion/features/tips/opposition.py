@@ -178,7 +178,7 @@ def keeps_apart(quote_a: str, quote_b: str) -> bool:
     """True when two quotes must not be one tip: `polarity.opposed`'s rules, remembered.
 
     Keeping apart uses the rules, which made no false call on the written pairs; the learned
-    score's extra recall, at its false calls on paraphrases ("never a whole set on Sunday" beside
-    "a few books every day"), split paraphrases on the tuning corpora, so it only links tips.
+    score's extra recall, at its false calls on paraphrases ("never on a weekend" beside
+    "a little every evening"), split paraphrases on the tuning corpora, so it only links tips.
     """
     return _rule(quote_a, quote_b)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from companion.core.terms import content_terms, stem
 
-# "to stop", "to avoid" state a purpose ("the quickest way to avoid mistakes"), not a ban.
+# "to stop", "to avoid" state a purpose ("the surest way to avoid rework"), not a ban.
 _NEGATION = re.compile(
     r"\b(?:never|don't|dont|do not|doesn't|does not|no|not|shouldn't|should not|"
     r"mustn't|must not|instead of|(?<!to )(?:avoid|stop|resist))\b",
@@ -55,7 +55,7 @@ _LATER = re.compile(
     r"\b(?:at the end(?! of (?:each|every)\b)|(?<!end of )(?<!end of each )"
     r"(?:the )?end of the (?:day|shift|week|night|month)|later|afterwards|hold off|"
     r"for the first (?:few|couple of|two|three) (?:days|weeks|months)|"
-    # Time spent on something first: "spend your first month reading ... before you ...",
+    # Time spent on something first: "spend your first fortnight listening ... before you ...",
     # "a few weeks with X before you ..." (what comes after is put off).
     r"(?:(?:a|the|your) (?:first |few |couple of )?(?:(?:few|couple of|two|three|several) )?"
     r"(?:days?|weeks?|months?)) (?:[\w']+ ){0,8}before|"

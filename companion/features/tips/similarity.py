@@ -2,8 +2,8 @@
 
 Two things make raw sentence-embedding cosines a poor judge of "same action" inside one corpus:
 
-- Framing. "My number one tip: do it at the bed" and "What I wish I'd known in my first week:
-  a number that keeps rising is the warning" carry their framing into the embedding. A short
+- Framing. "Top tip: check it twice" and "What I learnt the hard way:
+  a queue that keeps growing is the signal" carry their framing into the embedding. A short
   lead ending in a colon is dropped before embedding (`action_text`); the quote itself stays
   verbatim.
 - A shared domain. In a corpus about one workplace every quote mentions its patients, shifts
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-# A short lead that frames what follows ("My number one tip:", "What I wish I'd known:").
+# A short lead that frames what follows ("Top tip:", "What I learnt the hard way:").
 _FRAME = re.compile(r"^\s*(?:[^:.!?]{1,80}?):\s+(?=\S)")
 _MAX_FRAME_WORDS = 10
 _OPENERS = re.compile(
@@ -38,8 +38,8 @@ def action_text(quote: str) -> str:
         quote: a verbatim advice quote.
 
     Returns:
-        The text to embed for clustering ("do it at the bed, ..." for "My number one tip: do it
-        at the bed, ..."); the quote unchanged when nothing would be left.
+        The text to embed for clustering ("check it twice, ..." for "Top tip: check it
+        twice, ..."); the quote unchanged when nothing would be left.
     """
     text = quote.strip()
     match = _FRAME.match(text)

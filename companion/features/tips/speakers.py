@@ -1,8 +1,8 @@
 """Who counts as one speaker when counting support (the rules: `companion.core.identity`).
 
-"Dr Amara Okafor", "Amara Okafor" and "Amara" are one person. The people directory decides
+"Dr Sam Patel", "Sam Patel" and "Sam" are one person. The people directory decides
 where it knows a label; otherwise titles and case are dropped and a first name alone joins the
-only full name among the labels that starts with it ("Tom" -> "Tom Reyes").
+only full name among the labels that starts with it ("Jo" -> "Jo Lee").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ available wherever quotes are (matching, ranking) without re-embedding. An item 
 under a tips heading is advice by position: its advice probability is 1.
 
 A tip is *weak* when every one of its quotes is weak (strength below `weak_strength`): such
-clusters ("I'll keep it short", "These are my notes from ...") passed the detector one sentence
+clusters ("I'll keep it short", "My notes below cover ...") passed the detector one sentence
 at a time but none of them clearly tells anyone what to do, so they are not ranked.
 """
 
