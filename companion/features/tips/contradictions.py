@@ -24,7 +24,7 @@ def contradiction_pairs(
     lexical_weight: float = 0.0,
     verdicts: dict[tuple[str, str], bool] | None = None,
 ) -> set[tuple[str, str]]:
-    """Pairs of tips with a close pair of quotes that advise opposite things.
+    """Pairs of tips whose most on-subject pair of quotes advise opposite things.
 
     Args:
         members: every stored quote.
@@ -64,23 +64,27 @@ def contradiction_pairs(
         tip_of = {t: n for n, t in enumerate(sorted({m.tip_id for m in members}))}
         tips = np.array([tip_of[m.tip_id] for m in members], dtype=np.int64)
         close = close[tips[close[:, 0]] != tips[close[:, 1]]]
-    pairs: set[tuple[str, str]] = set()
+    # Each pair of tips is judged on its most on-subject pair of quotes only: a big tip holds
+    # many quotes, and judging every close pair links it to everything near it by chance.
+    best: dict[tuple[str, str], tuple[float, int, int]] = {}
     for i, j in close:
         a, b = members[int(i)], members[int(j)]
         key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
-        if key in pairs:
-            continue
+        raw = float(matrix[int(i)] @ matrix[int(j)])
+        score = raw + lexical_weight * term_overlap(terms(int(i)), terms(int(j))) \
+            if lexical_weight else raw
+        if score >= threshold and (key not in best or score > best[key][0]):
+            best[key] = (score, int(i), int(j))
+    pairs: set[tuple[str, str]] = set()
+    for key, (_, i, j) in best.items():
+        a, b = members[i], members[j]
         pair = (min(a.quote, b.quote), max(a.quote, b.quote))
         verdict = verdicts.get(pair)
         if verdict is None:
-            score = float(matrix[int(i)] @ matrix[int(j)])
-            if lexical_weight:
-                score += lexical_weight * term_overlap(terms(int(i)), terms(int(j)))
             # Close enough to be judged; the learned score (`opposition`) decides.
-            raw = float(matrix[int(i)] @ matrix[int(j)])
-            overlap = term_overlap(terms(int(i)), terms(int(j)))
-            verdict = verdicts[pair] = score >= threshold and opposed_learned(
-                a.quote, b.quote, raw, overlap)
+            raw = float(matrix[i] @ matrix[j])
+            verdict = verdicts[pair] = opposed_learned(
+                a.quote, b.quote, raw, term_overlap(terms(i), terms(j)))
         if verdict:
             pairs.add(key)
     return pairs
