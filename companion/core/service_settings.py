@@ -51,6 +51,13 @@ class RetrievalSettings(BaseModel):
     # fitted on QMSum train by evals/train_fusion.py (companion/retrieval/fusion_weights.json);
     # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
     fusion: Literal["learned", "rrf"] = "learned"
+    # Map the question's vector with the linear adapter fitted on QMSum train before the dense
+    # search (companion/retrieval/adapter.npz, evals/train_adapter.py); off: search as embedded.
+    query_adapter: bool = True
+    # With learned fusion: log-odds a chunk loses per better-placed neighbour (same session,
+    # adjacent chunk) when the first ten places are filled; 0 ranks by probability alone.
+    # QMSum train, out-of-fold rankings: hit@5 0.510 -> 0.524 (1.0: 0.521; 4.0: 0.525).
+    diversify: float = 2.0
     answer_chunks: int = 5
     # Best cosine of the question to any chunk below which the sessions do not cover it.
     # QMSum val: in-scope questions' best cosine >= 0.30 (2nd percentile 0.34), off-topic <= 0.32;

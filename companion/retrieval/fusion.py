@@ -247,6 +247,43 @@ def fit_listwise(
     return FusionModel(w * a, b, mean, scale, FEATURES)
 
 
+def diversify(
+    candidates: Sequence[Any], logits: np.ndarray, penalty: float, depth: int = 10
+) -> list[int]:
+    """Candidate indices best first, the first `depth` picked greedily with a neighbour penalty.
+
+    A candidate next to one already picked (same session, adjacent `ordinal`) loses `penalty`
+    log-odds: the top places then cover several moments instead of one moment's neighbouring
+    chunks (QMSum train, out-of-fold: hit@5 0.510 -> 0.524, recall@5 0.502 -> 0.516 at 2.0).
+    The rest follow by logit.
+
+    Args:
+        candidates: chunks with `session_id` and `ordinal`.
+        logits: the fusion log-odds of each candidate.
+        penalty: log-odds taken per picked neighbour (0: plain order by logit).
+        depth: places filled greedily.
+    """
+    order = [int(i) for i in np.argsort(-logits, kind="stable")]
+    if penalty <= 0 or len(order) < 2:
+        return order
+    left = list(order)
+    picked: list[int] = []
+    near: dict[tuple[str, int], int] = {}
+    while left and len(picked) < depth:
+        best = max(
+            left,
+            key=lambda i: logits[i]
+            - penalty * near.get((candidates[i].session_id, candidates[i].ordinal), 0),
+        )
+        left.remove(best)
+        picked.append(best)
+        c = candidates[best]
+        for d in (-1, 1):
+            key = (c.session_id, c.ordinal + d)
+            near[key] = near.get(key, 0) + 1
+    return picked + left
+
+
 _cached: dict[Path, FusionModel | None] = {}
 
 

@@ -129,3 +129,18 @@ def test_a_reply_is_quoted_by_its_sentence_on_the_question_not_its_opener() -> N
     answer = ExtractiveGenerator(catalog, max_sentences=1).compose(retrieval)  # type: ignore[arg-type]
     assert "three open jobs" in answer.answer
     assert "depends" not in answer.answer
+
+
+def test_answers_quote_the_most_probable_chunks_whatever_the_search_order() -> None:
+    # Retrieval diversifies its first places; the answer still quotes the best chunk first.
+    catalog = Turns(
+        {
+            "a": [("X", "The battery lasts two years with the solar cell on top.")],
+            "b": [("Y", "The battery door needs a screw so children cannot open it.")],
+        }
+    )
+    retrieval = Retrieval(
+        "How long does the battery last?", [chunk("b", 0, 0, 0.5), chunk("a", 0, 0, 0.9)], 0.5
+    )
+    answer = ExtractiveGenerator(catalog, max_sentences=1).compose(retrieval)  # type: ignore[arg-type]
+    assert answer.citations[0].session_id == "a"

@@ -94,6 +94,8 @@ class ExtractiveGenerator:
         reply_overlap: weight of a reply sentence's own overlap with the question, added to
             the match it inherits (all sentences of a reply inherit the same match: without
             it, the reply's first sentence wins, often a discourse opener that says nothing).
+        by_probability: quote the chunks in order of probability (default) rather than in
+            retrieval's order, which diversifies its first places.
     """
 
     name = "extractive"
@@ -108,6 +110,7 @@ class ExtractiveGenerator:
         pool: int | None = None,
         require_match: bool = False,
         reply_overlap: float = REPLY_OVERLAP,
+        by_probability: bool = True,
     ) -> None:
         self.catalog = catalog
         self.max_sentences = max_sentences
@@ -117,9 +120,16 @@ class ExtractiveGenerator:
         self.pool = pool if pool is not None else max_sentences * 2
         self.require_match = require_match
         self.reply_overlap = reply_overlap
+        self.by_probability = by_probability
 
     def _chunks(self, retrieval: Retrieval) -> list[tuple[int, RetrievedChunk, float]]:
-        chunks = retrieval.chunks[: self.pool]
+        # By probability, not retrieval's diversified order: neighbours of the best chunk often
+        # hold the same evidence, and quoting them keeps citations precise (QMSum train:
+        # diversified quoting cost 0.178 -> 0.140 citation precision for +0.006 answer hit).
+        chunks = list(retrieval.chunks)
+        if self.by_probability:
+            chunks.sort(key=lambda c: -(c.probability or 0.0))  # stable: RRF order without
+        chunks = chunks[: self.pool]
         top = chunks[0].probability if chunks else None
         mass: dict[str, float] = {}
         for c in chunks:
