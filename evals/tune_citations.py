@@ -27,11 +27,11 @@ from evals.train_fusion import out_of_fold
 
 PAIRS = (("0", "1"), ("1", "0"), ("2", "4"), ("4", "2"))
 SETTINGS: dict[str, dict[str, Any]] = {
-    "shipped before (5 sentences, 1 per chunk, no diversity)": {"diversify": 0.0},
+    "shipped (5 sentences, 1 per chunk, ranked by probability)": {},
     "diversify 1.0": {"diversify": 1.0},
-    "diversify 2.0 (shipped)": {},
+    "diversify 2.0": {"diversify": 2.0},
     "diversify 4.0": {"diversify": 4.0},
-    "diversify 2.0, quoting in retrieval order": {"by_probability": False},
+    "diversify 2.0, quoting in retrieval order": {"diversify": 2.0, "by_probability": False},
     "4 sentences": {"max_sentences": 4},
     "3 sentences": {"max_sentences": 3},
     "2 per chunk": {"per_chunk": 2},

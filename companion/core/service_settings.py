@@ -52,12 +52,18 @@ class RetrievalSettings(BaseModel):
     # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
     fusion: Literal["learned", "rrf"] = "learned"
     # Map the question's vector with the linear adapter fitted on QMSum train before the dense
-    # search (companion/retrieval/adapter.npz, evals/train_adapter.py); off: search as embedded.
-    query_adapter: bool = True
+    # search (companion/retrieval/adapter.npz, evals/train_adapter.py). Off by default: on QMSum
+    # val it lifts dense recall@5 0.425 -> 0.481, but the learned fusion and the confidence were
+    # fitted on unadapted cosines, and with it fused recall@5 fell 0.558 -> 0.540 (abstention
+    # ignored) and answerable abstention rose 0.027 -> 0.090. Turn on after refitting both on
+    # adapted candidates (evals/train_fusion.py with cross-fitted adapters).
+    query_adapter: bool = False
     # With learned fusion: log-odds a chunk loses per better-placed neighbour (same session,
     # adjacent chunk) when the first ten places are filled; 0 ranks by probability alone.
-    # QMSum train, out-of-fold rankings: hit@5 0.510 -> 0.524 (1.0: 0.521; 4.0: 0.525).
-    diversify: float = 2.0
+    # Off by default: at 2.0, QMSum train (out-of-fold) recall@5 0.502 -> 0.516 and QMSum val
+    # 0.532 -> 0.548, but the samples gate's recall@5 fell 0.761 -> 0.587 (their evidence sits
+    # in neighbouring chunks). Answers quote by probability either way.
+    diversify: float = 0.0
     answer_chunks: int = 5
     # Best cosine of the question to any chunk below which the sessions do not cover it.
     # QMSum val: in-scope questions' best cosine >= 0.30 (2nd percentile 0.34), off-topic <= 0.32;

@@ -98,9 +98,9 @@ class HybridRetriever:
         """Best chunks for the question, fused score first.
 
         In hybrid mode with `fusion="learned"` (and shipped weights), each chunk's score is the
-        fusion model's probability that it holds the evidence (also in `probability`), and the
-        first places are diversified (`fusion.diversify`): a chunk next to a better one of the
-        same session gives way to another moment, so the order is not strictly by score.
+        fusion model's probability that it holds the evidence (also in `probability`); with the
+        `diversify` setting above 0 the first places are diversified (`fusion.diversify`): a
+        chunk next to a better one of the same session gives way to another moment.
         """
         chunks, vector = self.candidates(question, filters, mode)
         model = load_model() if self._learned(mode) else None
