@@ -26,6 +26,8 @@ import numpy as np
 
 from companion.retrieval.adapter import ADAPTER_FILE, load_adapter
 from evals.adapter_data import Corpus, load_corpus, recall_at, series_of
+from evals.qmsum_chunks import QMSUM
+from ingest.parsers import load_session
 
 FOLDS = 5
 # (form, temperature, ridge, epochs): "full" W, "diag" (a weight per dimension), "lowN"
@@ -141,6 +143,22 @@ def out_of_fold(corpus: Corpus, setting: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+def cross_fit(corpus: Corpus, shards: list[int], out: Path) -> None:
+    """W of the shipped setting fitted without the series of some train shards' meetings.
+
+    The fusion is refitted on candidates of those shards: with an adapter that has seen their
+    questions, it would learn cosines better than held-out questions get.
+    """
+    chosen = json.loads((Path(__file__).parent / "results" / "train_adapter.json").read_text())
+    files = sorted(QMSUM.joinpath("train").glob("*.json"))
+    held = {load_session(p).id for k in shards for p in files[k::6]}
+    series = {series_of(m) for m in held}
+    keep = {m for m in set(corpus.meeting.tolist()) if series_of(m) not in series}
+    w = fit(corpus.subset(keep), *chosen["chosen"])
+    np.savez_compressed(out, w=w.astype(np.float16))
+    print(f"fitted on {len(keep)} meetings (without {len(held)}), saved {out}", flush=True)
+
+
 def in_sample(corpus: Corpus) -> dict[str, Any]:
     """Dense recall@5 / hit@5 of identity and the shipped adapter on the same fold corpora."""
     w = load_adapter()
@@ -166,9 +184,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--in-sample", action="store_true", help="only recompute the shipped adapter's figures"
     )
+    parser.add_argument(
+        "--without-shards", type=int, nargs="*",
+        help="fit the chosen setting without these train shards' series (every 6th meeting "
+        "from K, as evals/train_fusion.py cuts them) and save it to --out",
+    )
+    parser.add_argument("--out", type=Path, help="where --without-shards saves W")
     args = parser.parse_args(argv)
     corpus = load_corpus("train", args.cache)
     print(f"{len(corpus.questions)} questions, {len(corpus.chunks)} chunks", flush=True)
+    if args.without_shards:
+        cross_fit(corpus, args.without_shards, args.out)
+        return
     figures: dict[str, Any] = {"questions": len(corpus.questions)}
     best, best_key = -1.0, GRID[0]
     grid = [] if args.in_sample else (args.grid if args.grid is not None else range(len(GRID)))

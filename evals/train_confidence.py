@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import RetrievalSettings
+from companion.features.ask.confidence import ADAPTED_WEIGHTS_FILE as CONF_ADAPTED_FILE
 from companion.features.ask.confidence import FEATURES as CONF_FEATURES
 from companion.features.ask.confidence import WEIGHTS_FILE as CONF_FILE
 from companion.features.ask.confidence import ConfidenceModel, Logistic, question_features
@@ -161,7 +162,8 @@ def fit_confidence(
         "threshold": round(threshold, 6),
     }
     if write:
-        CONF_FILE.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+        path = CONF_ADAPTED_FILE if settings.query_adapter else CONF_FILE
+        path.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return {
         "min_relative sweep (train, out-of-fold rankings)": sweep,
         "answers in settings (train, out-of-fold rankings)": {**chosen, **answers},

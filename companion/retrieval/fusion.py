@@ -26,6 +26,8 @@ import numpy as np
 from companion.core.terms import STOPWORDS, words
 
 WEIGHTS_FILE = Path(__file__).with_name("fusion_weights.json")
+# Fitted on candidates found with the query adapter (`retrieval.query_adapter`): its cosines.
+ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("fusion_weights_adapted.json")
 
 FEATURES = (
     "dense_sim",
@@ -253,9 +255,7 @@ def diversify(
     """Candidate indices best first, the first `depth` picked greedily with a neighbour penalty.
 
     A candidate next to one already picked (same session, adjacent `ordinal`) loses `penalty`
-    log-odds: the top places then cover several moments instead of one moment's neighbouring
-    chunks (QMSum train, out-of-fold: hit@5 0.510 -> 0.524, recall@5 0.502 -> 0.516 at 2.0).
-    The rest follow by logit.
+    log-odds, so the top places cover several moments; the rest follow by logit.
 
     Args:
         candidates: chunks with `session_id` and `ordinal`.

@@ -11,7 +11,13 @@ from pydantic import BaseModel
 from companion.core.settings import RetrievalSettings
 from companion.core.terms import fts_query
 from companion.retrieval.adapter import adapt, load_adapter
-from companion.retrieval.fusion import diversify, features, load_model
+from companion.retrieval.fusion import (
+    ADAPTED_WEIGHTS_FILE,
+    WEIGHTS_FILE,
+    diversify,
+    features,
+    load_model,
+)
 from companion.storage.catalog import Catalog
 from companion.storage.embeddings import SentenceTransformerEmbeddings
 from companion.storage.vectors import VectorIndex
@@ -103,7 +109,8 @@ class HybridRetriever:
         chunk next to a better one of the same session gives way to another moment.
         """
         chunks, vector = self.candidates(question, filters, mode)
-        model = load_model() if self._learned(mode) else None
+        weights = ADAPTED_WEIGHTS_FILE if self.settings.query_adapter else WEIGHTS_FILE
+        model = load_model(weights) if self._learned(mode) else None
         if model is not None and chunks:
             logits = model.logits(features(question, chunks))
             for c, z in zip(chunks, logits, strict=True):

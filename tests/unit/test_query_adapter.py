@@ -33,3 +33,15 @@ def test_shipped_adapter_is_near_the_identity_and_small() -> None:
     moved = qs @ w.T
     moved /= np.linalg.norm(moved, axis=1, keepdims=True)
     assert float((qs * moved).sum(axis=1).min()) > 0.5
+
+
+def test_the_adapter_ships_with_fusion_and_confidence_fitted_on_its_cosines() -> None:
+    # The default weights were fitted on unadapted cosines: the adapter needs its own pair.
+    from companion.features.ask.confidence import ADAPTED_WEIGHTS_FILE as CONFIDENCE
+    from companion.features.ask.confidence import load_confidence
+    from companion.retrieval.fusion import ADAPTED_WEIGHTS_FILE, WEIGHTS_FILE, load_model
+
+    adapted, plain = load_model(ADAPTED_WEIGHTS_FILE), load_model(WEIGHTS_FILE)
+    assert adapted is not None and plain is not None
+    assert not np.allclose(adapted.weights, plain.weights)
+    assert load_confidence(CONFIDENCE) is not None

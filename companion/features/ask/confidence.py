@@ -23,6 +23,7 @@ import numpy as np
 from companion.core.terms import content_terms
 
 WEIGHTS_FILE = Path(__file__).with_name("confidence_weights.json")
+ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("confidence_weights_adapted.json")  # adapter on
 CLIP = 4.0  # standard deviations
 
 FEATURES = (
