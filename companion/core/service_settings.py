@@ -52,11 +52,10 @@ class RetrievalSettings(BaseModel):
     # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
     fusion: Literal["learned", "rrf"] = "learned"
     # Map the question's vector with the linear adapter fitted on QMSum train before the dense
-    # search (companion/retrieval/adapter.npz, evals/train_adapter.py). Off by default: on QMSum
-    # val it lifts dense recall@5 0.425 -> 0.481, but the learned fusion and the confidence were
-    # fitted on unadapted cosines, and with it fused recall@5 fell 0.558 -> 0.540 (abstention
-    # ignored) and answerable abstention rose 0.027 -> 0.090. Turn on after refitting both on
-    # adapted candidates (evals/train_fusion.py with cross-fitted adapters).
+    # search (companion/retrieval/adapter.npz, evals/train_adapter.py); fusion and confidence
+    # then use their weights fitted on adapted candidates (*_adapted.json). QMSum val: dense
+    # recall@5 0.425 -> 0.481, fused 0.532 -> 0.558, answer hit 0.495 -> 0.527. Off by default:
+    # on the samples gate it abstains on 5 of 10 unanswerable questions (F1 0.667 < 0.70).
     query_adapter: bool = False
     # With learned fusion: log-odds a chunk loses per better-placed neighbour (same session,
     # adjacent chunk) when the first ten places are filled; 0 ranks by probability alone.
