@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import RetrievalSettings
+from companion.features.ask.confidence import ADAPTED_WEIGHTS_FILE as CONF_ADAPTED_FILE
 from companion.features.ask.confidence import FEATURES as CONF_FEATURES
 from companion.features.ask.confidence import WEIGHTS_FILE as CONF_FILE
 from companion.features.ask.confidence import ConfidenceModel, Logistic, question_features
 from companion.features.ask.extractive import ExtractiveGenerator
-from companion.retrieval.fusion import FusionModel, features, fit_logistic
+from companion.retrieval.fusion import FusionModel, diversify, features, fit_logistic
 from companion.retrieval.hybrid import Retrieval
 from evals.fusion_data import Shard, hits
 
@@ -63,13 +64,15 @@ FOLDS = 5
 MIN_RELATIVE_GRID = (0.0, 0.3, 0.5)
 
 
-def oof_retrievals(shards: list[Shard], data: dict[str, Any], oof: np.ndarray) -> list[Retrieval]:
+def oof_retrievals(
+    shards: list[Shard], data: dict[str, Any], oof: np.ndarray, penalty: float | None = None
+) -> list[Retrieval]:
     """Every train question's retrieval ranked by out-of-fold fusion scores (data's order)."""
     out: list[Retrieval] = []
     for shard in shards:
         for q, chunks in zip(shard.questions, shard.candidates, strict=True):
             text = " ".join(q.question.split())
-            out.append(_ranked(text, list(chunks), None, oof[data["qid"] == len(out)]))
+            out.append(_ranked(text, list(chunks), None, oof[data["qid"] == len(out)], penalty))
     return out
 
 
@@ -159,7 +162,8 @@ def fit_confidence(
         "threshold": round(threshold, 6),
     }
     if write:
-        CONF_FILE.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+        path = CONF_ADAPTED_FILE if settings.query_adapter else CONF_FILE
+        path.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     return {
         "min_relative sweep (train, out-of-fold rankings)": sweep,
         "answers in settings (train, out-of-fold rankings)": {**chosen, **answers},
@@ -209,11 +213,16 @@ def _logistic(model: FusionModel) -> Logistic:
     return Logistic(model.weights, model.bias, model.mean, model.scale)
 
 
-def _ranked(text: str, chunks: list[Any], vector: Any, logits: np.ndarray) -> Retrieval:
+def _ranked(
+    text: str, chunks: list[Any], vector: Any, logits: np.ndarray, penalty: float | None = None
+) -> Retrieval:
+    """The retrieval the product makes of these candidates (diversified as in the settings)."""
     for c, z in zip(chunks, logits, strict=True):
         c.probability = float(1.0 / (1.0 + np.exp(-z)))
         c.score = c.probability
-    chunks = sorted(chunks, key=lambda c: -c.score)
+    if penalty is None:
+        penalty = RetrievalSettings().diversify
+    chunks = [chunks[i] for i in diversify(chunks, np.asarray(logits), penalty)]
     best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
     return Retrieval(text, chunks[:20], best, vector)
 

@@ -31,7 +31,12 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import Settings
-from companion.retrieval.fusion import WEIGHTS_FILE, FusionModel, fit_listwise
+from companion.retrieval.fusion import (
+    ADAPTED_WEIGHTS_FILE,
+    WEIGHTS_FILE,
+    FusionModel,
+    fit_listwise,
+)
 from evals.datasets import load_qmsum
 from evals.fusion_data import MergedCatalog, Shard, build, collect, merge, recall_hit, subset
 from evals.runner import open_store, single_thread_queries, sync_corpus
@@ -77,6 +82,15 @@ def fit_fusion(data: dict[str, Any]) -> tuple[FusionModel, dict[str, Any], np.nd
     return model, figures, best_oof
 
 
+def use_adapter(path: Path | None) -> None:
+    """Search with the query adapter saved at `path` (None: the shipped one)."""
+    from companion.retrieval import adapter
+
+    adapter._cached.pop(adapter.ADAPTER_FILE, None)
+    if path is not None:
+        adapter._cached[adapter.ADAPTER_FILE] = adapter.load_adapter(path)
+
+
 def open_shards(args: Any) -> tuple[list[Any], list[Shard], list[str]]:
     """Each requested shard ingested (once) into its own store, with its cached candidates."""
     ctxs: list[Any] = []
@@ -87,8 +101,10 @@ def open_shards(args: Any) -> tuple[list[Any], list[Shard], list[str]]:
         dataset = load_qmsum(folder, 0)
         shared = ctxs[0].embeddings.base if ctxs else None
         ctx = open_store(Settings(), args.data / f"shard-{k}", shared, True)
-        print(f"shard {k}:", sync_corpus(ctx, dataset), flush=True)
+        if not args.no_sync:
+            print(f"shard {k}:", sync_corpus(ctx, dataset), flush=True)
         questions = [q for q in dataset.questions if q.answerable]
+        use_adapter(args.adapters.get(str(k)))
         with single_thread_queries():  # one question at a time: see the runner
             shards.append(collect(ctx, str(k), questions, args.cache))
         ctxs.append(ctx)
@@ -97,7 +113,7 @@ def open_shards(args: Any) -> tuple[list[Any], list[Shard], list[str]]:
 
 
 def pair_up(
-    ctxs: list[Any], shards: list[Shard], cache: Path
+    ctxs: list[Any], shards: list[Shard], cache: Path, adapters: dict[str, Path] | None = None
 ) -> tuple[list[Shard], list[MergedCatalog], list[Any]]:
     """Merged shards (each pair's questions over both stores), their catalogs and askers."""
     merged: list[Shard] = []
@@ -106,6 +122,7 @@ def pair_up(
     for i in range(0, len(shards) - 1, 2):
         for a, b in ((i, i + 1), (i + 1, i)):
             name = f"{shards[a].name}-on-{shards[b].name}"
+            use_adapter((adapters or {}).get(shards[a].name))
             with single_thread_queries():
                 cross = collect(ctxs[b], name, shards[a].questions, cache)
             cands = [
@@ -133,10 +150,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--write", action="store_true", help="replace the shipped weights (default: figures only)"
     )
+    parser.add_argument("--no-sync", action="store_true", help="use the shard stores as they are")
+    parser.add_argument(
+        "--adapter", nargs="*", default=[], metavar="K=PATH",
+        help="with COMPANION_RETRIEVAL__QUERY_ADAPTER=true: the adapter shard K's questions are "
+        "searched with (fitted without their series: evals.train_adapter --without-shards)",
+    )
     args = parser.parse_args(argv)
+    args.adapters = {k: Path(v) for k, v in (a.split("=", 1) for a in args.adapter)}
     ctxs, shards, meetings = open_shards(args)
     try:
-        merged, catalogs, askers = pair_up(ctxs, shards, args.cache)
+        merged, catalogs, askers = pair_up(ctxs, shards, args.cache, args.adapters)
+        use_adapter(None)  # off-topic questions (never in train) meet the shipped adapter
         single = build(shards)
         data = build(merged)
         model, figures, oof = fit_fusion(data)
@@ -146,8 +171,11 @@ def main(argv: list[str] | None = None) -> None:
         )
         out = Path(__file__).parent / "results" / "train_fusion_paired.json"
         if args.write:
-            WEIGHTS_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-            out = Path(__file__).with_name("train_fusion_figures.json")
+            adapted = Settings().retrieval.query_adapter
+            weights = ADAPTED_WEIGHTS_FILE if adapted else WEIGHTS_FILE
+            weights.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+            figures_name = "train_fusion_figures" + ("_adapted" if adapted else "")
+            out = Path(__file__).with_name(f"{figures_name}.json")
         n_questions = len(data["n_gold"])
         print(json.dumps({"questions": n_questions, "fusion": figures}, indent=1), flush=True)
         with single_thread_queries():

@@ -51,6 +51,18 @@ class RetrievalSettings(BaseModel):
     # fitted on QMSum train by evals/train_fusion.py (companion/retrieval/fusion_weights.json);
     # "rrf": reciprocal-rank fusion with the constants above (also the fallback without weights).
     fusion: Literal["learned", "rrf"] = "learned"
+    # Map the question's vector with the linear adapter fitted on QMSum train before the dense
+    # search (companion/retrieval/adapter.npz, evals/train_adapter.py); fusion and confidence
+    # then use their weights fitted on adapted candidates (*_adapted.json). QMSum val: dense
+    # recall@5 0.425 -> 0.481, fused 0.532 -> 0.558, answer hit 0.495 -> 0.527. Off by default:
+    # on the samples gate it abstains on 5 of 10 unanswerable questions (F1 0.667 < 0.70).
+    query_adapter: bool = False
+    # With learned fusion: log-odds a chunk loses per better-placed neighbour (same session,
+    # adjacent chunk) when the first ten places are filled; 0 ranks by probability alone.
+    # Off by default: at 2.0, QMSum train (out-of-fold) recall@5 0.502 -> 0.516 and QMSum val
+    # 0.532 -> 0.548, but the samples gate's recall@5 fell 0.761 -> 0.587 (their evidence sits
+    # in neighbouring chunks). Answers quote by probability either way.
+    diversify: float = 0.0
     answer_chunks: int = 5
     # Best cosine of the question to any chunk below which the sessions do not cover it.
     # QMSum val: in-scope questions' best cosine >= 0.30 (2nd percentile 0.34), off-topic <= 0.32;

@@ -27,6 +27,8 @@ import numpy as np
 from companion.core.terms import STOPWORDS, words
 
 WEIGHTS_FILE = Path(__file__).with_name("fusion_weights.json")
+# Fitted on candidates found with the query adapter (`retrieval.query_adapter`): its cosines.
+ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("fusion_weights_adapted.json")
 
 FEATURES = (
     "dense_sim",
@@ -248,6 +250,41 @@ def fit_listwise(
     a = float(platt.weights[0] / platt.scale[0])
     b = float(platt.bias - platt.weights[0] * platt.mean[0] / platt.scale[0])
     return FusionModel(w * a, b, mean, scale, FEATURES)
+
+
+def diversify(
+    candidates: Sequence[Any], logits: np.ndarray, penalty: float, depth: int = 10
+) -> list[int]:
+    """Candidate indices best first, the first `depth` picked greedily with a neighbour penalty.
+
+    A candidate next to one already picked (same session, adjacent `ordinal`) loses `penalty`
+    log-odds, so the top places cover several moments; the rest follow by logit.
+
+    Args:
+        candidates: chunks with `session_id` and `ordinal`.
+        logits: the fusion log-odds of each candidate.
+        penalty: log-odds taken per picked neighbour (0: plain order by logit).
+        depth: places filled greedily.
+    """
+    order = [int(i) for i in np.argsort(-logits, kind="stable")]
+    if penalty <= 0 or len(order) < 2:
+        return order
+    left = list(order)
+    picked: list[int] = []
+    near: dict[tuple[str, int], int] = {}
+    while left and len(picked) < depth:
+        best = max(
+            left,
+            key=lambda i: logits[i]
+            - penalty * near.get((candidates[i].session_id, candidates[i].ordinal), 0),
+        )
+        left.remove(best)
+        picked.append(best)
+        c = candidates[best]
+        for d in (-1, 1):
+            key = (c.session_id, c.ordinal + d)
+            near[key] = near.get(key, 0) + 1
+    return picked + left
 
 
 _cached: dict[Path, FusionModel | None] = {}

@@ -12,7 +12,14 @@ from pydantic import BaseModel
 
 from companion.core.settings import RetrievalSettings
 from companion.core.terms import fts_query
-from companion.retrieval.fusion import features, load_model
+from companion.retrieval.adapter import adapt, load_adapter
+from companion.retrieval.fusion import (
+    ADAPTED_WEIGHTS_FILE,
+    WEIGHTS_FILE,
+    diversify,
+    features,
+    load_model,
+)
 from companion.storage.catalog import Catalog
 from companion.storage.embeddings import SentenceTransformerEmbeddings
 from companion.storage.vectors import VectorIndex
@@ -103,16 +110,21 @@ class HybridRetriever:
         """Best chunks for the question, fused score first.
 
         In hybrid mode with `fusion="learned"` (and shipped weights), each chunk's score is the
-        fusion model's probability that it holds the evidence (also in `probability`).
+        fusion model's probability that it holds the evidence (also in `probability`); with the
+        `diversify` setting above 0 the first places are diversified (`fusion.diversify`): a
+        chunk next to a better one of the same session gives way to another moment.
         """
         chunks, vector = self.candidates(question, filters, mode)
-        model = load_model() if self._learned(mode) else None
+        weights = ADAPTED_WEIGHTS_FILE if self.settings.query_adapter else WEIGHTS_FILE
+        model = load_model(weights) if self._learned(mode) else None
         if model is not None and chunks:
-            probs = model.probabilities(features(question, chunks))
-            for c, p in zip(chunks, probs, strict=True):
-                c.probability = float(p)
-                c.score = float(p)
-        chunks.sort(key=lambda c: -c.score)
+            logits = model.logits(features(question, chunks))
+            for c, z in zip(chunks, logits, strict=True):
+                c.probability = float(1.0 / (1.0 + np.exp(-z)))
+                c.score = c.probability
+            chunks = [chunks[i] for i in diversify(chunks, logits, self.settings.diversify)]
+        else:
+            chunks.sort(key=lambda c: -c.score)
         best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
         return Retrieval(question, chunks[:limit], best, vector)
 
@@ -124,16 +136,21 @@ class HybridRetriever:
     ) -> tuple[list[RetrievedChunk], list[float] | None]:
         """Every candidate of both indexes (scored by RRF), and the question's vector.
 
-        For learned fusion every candidate gets both signals (`_complete`).
+        The dense leg searches with the question's vector mapped by the query adapter (when
+        `query_adapter` is on and shipped); chunk cosines are to that vector. The vector returned
+        is the question as embedded. For learned fusion every candidate gets both signals
+        (`_complete`).
         """
         filters = filters or SearchFilters()
         ranks: dict[str, dict[str, Any]] = {}
         vector: list[float] | None = None
+        searched: list[float] | None = None
         # The lexical leg (SQLite) runs beside embedding + Chroma: neither needs the other.
         lexical = self._beside(self._lexical, question, filters) if mode == "hybrid" else None
         if mode in ("hybrid", "dense"):
             vector = self.embeddings.embed_query(question)
-            hits = self.vectors.search(vector, self.settings.dense_k, self._chroma_where(filters))
+            searched = adapt(vector, load_adapter()) if self.settings.query_adapter else vector
+            hits = self.vectors.search(searched, self.settings.dense_k, self._chroma_where(filters))
             for rank, hit in enumerate(hits):
                 ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
         if mode in ("hybrid", "lexical"):
@@ -171,8 +188,8 @@ class HybridRetriever:
                     ordinal=row["ordinal"],
                 )
             )
-        if self._learned(mode) and chunks and vector is not None:
-            self._complete(question, vector, chunks)
+        if self._learned(mode) and chunks and searched is not None:
+            self._complete(question, searched, chunks)
         return chunks, vector
 
     def _complete(self, question: str, vector: list[float], chunks: list[RetrievedChunk]) -> None:

@@ -108,3 +108,39 @@ def test_answers_carry_a_confidence_and_off_topic_abstains(samples_ctx: Context)
     assert answered.confidence is not None and 0.0 < answered.confidence <= 1.0
     assert off.abstained and not off.citations
     assert off.confidence is not None and off.confidence < answered.confidence
+
+
+def test_a_reply_is_quoted_by_its_sentence_on_the_question_not_its_opener() -> None:
+    catalog = Turns(
+        {
+            "s1": [
+                ("Ana", "How do we keep the night shift handover short?"),
+                (
+                    "Ben",
+                    "Well, I'd say it depends, honestly, more than people admit. "
+                    "Keep the handover short by writing the three open jobs on the board first.",
+                ),
+            ]
+        }
+    )
+    retrieval = Retrieval(
+        "How do we keep the night shift handover short?", [chunk("s1", 1, 1, 0.9)], 0.5
+    )
+    answer = ExtractiveGenerator(catalog, max_sentences=1).compose(retrieval)  # type: ignore[arg-type]
+    assert "three open jobs" in answer.answer
+    assert "depends" not in answer.answer
+
+
+def test_answers_quote_the_most_probable_chunks_whatever_the_search_order() -> None:
+    # Retrieval diversifies its first places; the answer still quotes the best chunk first.
+    catalog = Turns(
+        {
+            "a": [("X", "The battery lasts two years with the solar cell on top.")],
+            "b": [("Y", "The battery door needs a screw so children cannot open it.")],
+        }
+    )
+    retrieval = Retrieval(
+        "How long does the battery last?", [chunk("b", 0, 0, 0.5), chunk("a", 0, 0, 0.9)], 0.5
+    )
+    answer = ExtractiveGenerator(catalog, max_sentences=1).compose(retrieval)  # type: ignore[arg-type]
+    assert answer.citations[0].session_id == "a"

@@ -10,6 +10,7 @@ from companion.retrieval.fusion import (
     FEATURES,
     WEIGHTS_FILE,
     FusionModel,
+    diversify,
     features,
     fit_listwise,
     fit_logistic,
@@ -117,3 +118,20 @@ def test_listwise_fit_puts_each_questions_positive_first() -> None:
     firsts = [int(np.argmax(scores[qid == q])) == int(np.argmax(y[qid == q])) for q in range(40)]
     assert np.mean(firsts) > 0.35  # chance: 1 in 20
     assert ((model.probabilities(x) > 0) & (model.probabilities(x) < 1)).all()
+
+
+def test_diversify_lets_another_moment_in_before_a_neighbour() -> None:
+    # Two neighbouring chunks of one session lead; another session's chunk is close behind the
+    # second: it takes the second place. A chunk two places away is another moment.
+    cands = [
+        chunk("a5", "a", 5, 0.5, 1.0),
+        chunk("a6", "a", 6, 0.5, 1.0),
+        chunk("b2", "b", 2, 0.5, 1.0),
+        chunk("a8", "a", 8, 0.5, 1.0),
+    ]
+    logits = np.array([2.0, 1.8, 1.0, 0.5])
+    assert [cands[i].id for i in diversify(cands, logits, 2.0)] == ["a5", "b2", "a8", "a6"]
+    # Without a penalty (or with a far better neighbour) the order is by logit.
+    assert [cands[i].id for i in diversify(cands, logits, 0.0)] == ["a5", "a6", "b2", "a8"]
+    strong = np.array([6.0, 5.5, 1.0, 0.5])
+    assert [cands[i].id for i in diversify(cands, strong, 2.0)][:2] == ["a5", "a6"]

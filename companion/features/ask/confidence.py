@@ -23,6 +23,7 @@ import numpy as np
 from companion.core.terms import content_terms
 
 WEIGHTS_FILE = Path(__file__).with_name("confidence_weights.json")
+ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("confidence_weights_adapted.json")  # adapter on
 CLIP = 4.0  # standard deviations
 
 FEATURES = (
@@ -45,7 +46,8 @@ def _logit(p: float) -> float:
 
 def question_features(retrieval: Any) -> list[float]:
     """The confidence features of one retrieval (chunks best first, with `probability`)."""
-    chunks = retrieval.chunks
+    # By probability: retrieval diversifies its first places, the features read the ranking.
+    chunks = sorted(retrieval.chunks, key=lambda c: -(c.probability or 0.0))
     probs = [c.probability if c.probability is not None else 0.0 for c in chunks[:10]] or [0.0]
     probs += [probs[-1]] * (5 - len(probs))  # a small corpus: no margin over absent chunks
     logits = [_logit(p) for p in probs]

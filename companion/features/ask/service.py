@@ -17,7 +17,7 @@ from companion.core.errors import ConfigurationError, InputError, ProviderError
 from companion.core.grounding import split_cited_sentences
 from companion.core.schemas import Answer, SessionRef, Verification
 from companion.core.text import strip_invisible
-from companion.features.ask.confidence import load_confidence
+from companion.features.ask.confidence import ADAPTED_WEIGHTS_FILE, WEIGHTS_FILE, load_confidence
 from companion.features.ask.extractive import ExtractiveGenerator
 from companion.features.people.identities import Identities
 from companion.llm.streaming import SentenceEvent
@@ -219,7 +219,8 @@ class AnswerService:
         if not retrieval.chunks:
             return None, False
         cfg = self.ctx.settings.retrieval
-        model = load_confidence() if cfg.fusion == "learned" else None
+        weights = ADAPTED_WEIGHTS_FILE if cfg.query_adapter else WEIGHTS_FILE
+        model = load_confidence(weights) if cfg.fusion == "learned" else None
         if model is None or retrieval.chunks[0].probability is None:
             return None, retrieval.best_similarity >= cfg.abstain_threshold
         confidence, on_topic = model.assess(retrieval)  # the features are computed once
