@@ -31,22 +31,9 @@ WEIGHTS_FILE = Path(__file__).with_name("fusion_weights.json")
 ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("fusion_weights_adapted.json")
 
 FEATURES = (
-    "dense_sim",
-    "dense_rel",
-    "dense_logrank",
-    "lex_rel",
-    "lex_present",
-    "lex_logrank",
-    "rrf",
-    "sess_share",
-    "sess_dense_rel",
-    "sess_logrank",
-    "nb_dense_rel",
-    "nb_lex_rel",
-    "speaker_match",
-    "speaker_named",
-    "log_turns",
-    "log_chars",
+    "dense_sim", "dense_rel", "dense_logrank", "lex_rel", "lex_present", "lex_logrank", "rrf",
+    "sess_share", "sess_dense_rel", "sess_logrank", "nb_dense_rel", "nb_lex_rel", "speaker_match",
+    "speaker_named", "log_turns", "log_chars",
 )
 
 _PAREN = re.compile(r"\([^)]*\)")
