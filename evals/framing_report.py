@@ -4,7 +4,7 @@ Each corpus is ingested into a temporary data dir (the real pipeline and the bun
 every session is summarised twice from the same stored chunk vectors: with the framing filter
 (`summaries.framing_filter`, the default) and without it. The report lists, per session, the
 overview items and key points that differ, each with its framing kind when it has one
-(`companion/features/summaries/framing.py`), and any framing still among the key points (none
+(`companion/core/framing.py`), and any framing still among the key points (none
 by construction; listed so a regression shows). Whether a dropped item was framing or real
 content is the reader's verdict; the report does not judge.
 
@@ -41,10 +41,10 @@ def corpus_changes(name: str, folder: Path, data_dir: Path,
     Returns the rows and the loaded embedding model (shared with the next corpus).
     """
     from companion.app import Companion
+    from companion.core.framing import framing_kind
     from companion.core.settings import Settings
     from companion.features.summaries.chunk_vectors import stored_chunk_vectors
     from companion.features.summaries.extractive import ExtractiveSummariser
-    from companion.features.summaries.framing import framing_kind
 
     settings = Settings(data_dir=data_dir)
     settings.summaries.on_ingest = False

@@ -44,13 +44,13 @@ from typing import Any
 
 import yaml
 
+from companion.core.framing import is_framing
 from companion.core.grounding import normalise
+from companion.core.housekeeping import opens_mid_thought
 from companion.core.settings import Settings
 from companion.features.summaries.actions import find_action_items
 from companion.features.summaries.chunk_vectors import ChunkVectors
 from companion.features.summaries.extractive import NO_CHUNKS, ExtractiveSummariser
-from companion.features.summaries.framing import is_framing
-from companion.features.summaries.housekeeping import opens_mid_thought
 from companion.features.summaries.models import Summary
 from companion.features.summaries.questions import find_open_questions
 from companion.features.summaries.sentences import Sentence, session_sentences

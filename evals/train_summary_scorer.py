@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from companion.core.housekeeping import is_housekeeping
 from companion.core.settings import Settings
 from companion.core.terms import STOPWORDS
 from companion.features.summaries.actions import find_action_items
 from companion.features.summaries.extractive import ExtractiveSummariser
-from companion.features.summaries.housekeeping import is_housekeeping
 from companion.features.summaries.scorer import (
     CUE_WORDS,
     FEATURES,

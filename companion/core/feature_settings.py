@@ -267,7 +267,7 @@ class SummarySettings(BaseModel):
     framing_filter: bool = Field(default=True, description=(
         "keep sentences about the session itself (what it is, its notes, format or series, the "
         "speaker's plan for the talk) out of the overview and key points: "
-        "companion/features/summaries/framing.py"))
+        "companion/core/framing.py"))
     # Overview and key points are picked by the learned scorer (companion/features/summaries/
     # scorer_weights.json, fitted on QMSum train with evals/train_summary_scorer.py, which also
     # fits its MMR lambda). mmr_lambda weighs salience against redundancy for tips;

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from companion.core.schemas import Session, Turn
-from companion.core.settings import Settings
-from companion.features.summaries.extractive import ExtractiveSummariser
-from companion.features.summaries.framing import (
+from companion.core.framing import (
     continues_framing,
     framing_kind,
     is_framing,
     says_what_session_is,
 )
+from companion.core.schemas import Session, Turn
+from companion.core.settings import Settings
+from companion.features.summaries.extractive import ExtractiveSummariser
 from companion.features.summaries.sentences import session_sentences
 from tests.unit.test_summaries_quality import HashEmbeddings
 

@@ -19,8 +19,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from companion.features.summaries.framing import is_framing
-from companion.features.summaries.housekeeping import is_housekeeping
+from companion.core.framing import is_framing
+from companion.core.housekeeping import is_housekeeping
 from companion.features.summaries.models import ActionItem, SummaryPoint
 from companion.features.summaries.render import MarkdownRenderer
 from companion.features.summaries.service import SummaryService

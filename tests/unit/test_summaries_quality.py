@@ -10,12 +10,12 @@ import re
 import numpy as np
 import pytest
 
+from companion.core.housekeeping import housekeeping_kind, opens_mid_thought
 from companion.core.schemas import Evidence, Session, Turn
 from companion.core.settings import Settings
 from companion.features.summaries.actions import find_action_items
 from companion.features.summaries.chunk_vectors import ChunkVectors
 from companion.features.summaries.extractive import ExtractiveSummariser
-from companion.features.summaries.housekeeping import housekeeping_kind, opens_mid_thought
 from companion.features.summaries.models import ActionItem, Summary, SummaryPoint
 from companion.features.summaries.render import MarkdownRenderer
 from companion.features.summaries.render_html import HtmlRenderer

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from companion.core.framing import is_framing
 from companion.core.grounding import GroundingVerifier
+from companion.core.housekeeping import is_housekeeping
 from companion.core.schemas import Evidence
 from companion.core.terms import content_terms
 from companion.core.text import split_sentences
@@ -40,12 +42,12 @@ def pick_quotes(
     """
     best = sorted((a for a in attributions if a.contribution > 0),
                   key=lambda a: -a.contribution)[:TURNS_CONSIDERED]
-    sentences = [
-        _Sentence(a, s, frozenset(content_terms(s)))
-        for a in best
-        for s in split_sentences(a.evidence.turn.text)
-        if len(s.split()) >= MIN_WORDS
-    ]
+    said = [(a, s) for a in best for s in split_sentences(a.evidence.turn.text)
+            if len(s.split()) >= MIN_WORDS]
+    # A welcome, an introduction or a line about the session itself shows no know-how: such
+    # sentences are quoted only when the person's best turns hold nothing else.
+    substance = [(a, s) for a, s in said if not is_housekeeping(s) and not is_framing(s)]
+    sentences = [_Sentence(a, s, frozenset(content_terms(s))) for a, s in substance or said]
     if not sentences:  # short turns: quote them whole
         sentences = [_Sentence(a, a.evidence.turn.text.strip(), frozenset()) for a in best[:1]]
     vectors = embeddings.embed_many([s.text for s in sentences])

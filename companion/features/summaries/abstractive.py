@@ -17,10 +17,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from companion.core.errors import CompanionError
+from companion.core.framing import is_framing
 from companion.core.grounding import GroundingVerifier
+from companion.core.housekeeping import is_housekeeping
 from companion.core.schemas import Evidence, Session
-from companion.features.summaries.framing import is_framing
-from companion.features.summaries.housekeeping import is_housekeeping
 from companion.features.summaries.models import ActionItem, OpenQuestion, Summary, SummaryPoint
 from companion.features.summaries.passages import (
     Passage,

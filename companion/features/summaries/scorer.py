@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from companion.core.housekeeping import is_housekeeping, opens_mid_thought
 from companion.core.terms import STOPWORDS, content_terms, words
 from companion.features.summaries.chunk_vectors import ChunkVectors
-from companion.features.summaries.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.sentences import Sentence, disfluency
 
 WEIGHTS = Path(__file__).with_name("scorer_weights.json")

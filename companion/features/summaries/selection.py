@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from companion.core.framing import continues_framing, framing_kind
+from companion.core.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.chunk_vectors import ChunkVectors
-from companion.features.summaries.framing import continues_framing, framing_kind
-from companion.features.summaries.housekeeping import is_housekeeping, opens_mid_thought
 from companion.features.summaries.salience import mmr_order
 from companion.features.summaries.scorer import (
     ACTION_CUE,
