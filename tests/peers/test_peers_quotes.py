@@ -1,0 +1,42 @@
+"""A peer suggestion quotes what the person said about the topic, never their welcome."""
+
+from __future__ import annotations
+
+from companion.app import build_pipeline
+from companion.core.framing import is_framing
+from companion.core.housekeeping import is_housekeeping
+from companion.features.peers.service import PeerService
+from companion.features.people import PeopleDirectory, load_people_file
+
+PEOPLE = """\
+people:
+  - {id: ezra, name: Ezra Expert, recommendable: true}
+  - {id: ann, name: Ann Asker, recommendable: true}
+"""
+# Ezra's welcome names the topic's words more often than any of his advice does.
+TURNS = [
+    "[00:00:05] Ezra Expert: Hello everyone, and welcome to the kiln and glaze evening at the"
+    " kiln studio.",
+    "[00:00:20] Ezra Expert: I'm going to talk about the kiln and the glaze.",
+    "[00:00:40] Ann Asker: How hot should the kiln fire so the glaze does not run?",
+    "[00:00:55] Ezra Expert: Fire to cone six and keep glazed pots a finger apart on the shelf,"
+    " because a crowded shelf makes the glaze run into its neighbour.",
+    "[00:01:20] Ezra Expert: Let the kiln cool overnight before you open it; a hot kiln opened"
+    " early cracks the glaze.",
+]
+
+
+def test_quotes_are_substance_not_welcomes_or_talk_plans(fake_ctx, tmp_path):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "pottery.txt").write_text("\n".join(TURNS) + "\n", encoding="utf-8")
+    assert build_pipeline(fake_ctx).ingest([folder]).ok
+    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    PeopleDirectory(fake_ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+
+    result = PeerService(fake_ctx, record=False).recommend("kiln glaze")
+    ezra = next(p for p in result.suggestions if p.person_id == "ezra")
+    quotes = [e.quote for e in ezra.evidence]
+    assert quotes, "Ezra gave advice on the topic: his suggestion shows it"
+    assert all(not is_housekeeping(q) and not is_framing(q) for q in quotes), quotes
+    assert any("cone six" in q or "cool overnight" in q for q in quotes), quotes
