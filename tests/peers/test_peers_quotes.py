@@ -40,3 +40,24 @@ def test_quotes_are_substance_not_welcomes_or_talk_plans(fake_ctx, tmp_path):
     assert quotes, "Ezra gave advice on the topic: his suggestion shows it"
     assert all(not is_housekeeping(q) and not is_framing(q) for q in quotes), quotes
     assert any("cone six" in q or "cool overnight" in q for q in quotes), quotes
+
+
+CHAIRED = [
+    "[00:00:05] Cara Chair: Hello everyone, and welcome to the kiln and glaze evening.",
+    "[00:00:15] Cara Chair: Tonight's session is about firing the kiln and the glaze.",
+] + TURNS[2:]
+
+
+def test_a_chair_who_only_welcomes_and_frames_the_session_is_not_suggested(fake_ctx, tmp_path):
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    (folder / "pottery.txt").write_text("\n".join(CHAIRED) + "\n", encoding="utf-8")
+    assert build_pipeline(fake_ctx).ingest([folder]).ok
+    people = PEOPLE + "  - {id: cara, name: Cara Chair, recommendable: true}\n"
+    (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
+    PeopleDirectory(fake_ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+
+    suggested = [p.person_id for p in
+                 PeerService(fake_ctx, record=False).recommend("kiln glaze").suggestions]
+    assert suggested and suggested[0] == "ezra"
+    assert "cara" not in suggested

@@ -16,9 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from companion.core.framing import is_framing
+from companion.core.housekeeping import is_housekeeping
 from companion.core.schemas import REFLECTION_KIND, Turn
 from companion.core.settings import PeersSettings
 from companion.core.terms import content_terms
+from companion.core.text import split_sentences
 from companion.features.peers.people_source import PersonResolver
 from companion.features.peers.practice import is_question, practice_strength
 from companion.features.peers.turn_vectors import TurnVectors
@@ -75,7 +78,7 @@ def collect_turns(catalog: Catalog, retrieval: Retrieval) -> list[TurnEvidence]:
         if info is None:
             continue
         for turn in catalog.turns(chunk.session_id, chunk.turn_start, chunk.turn_end):
-            if not turn.speaker or not turn.text.strip():
+            if not turn.speaker or not turn.text.strip() or runs_the_session(turn.text):
                 continue
             key = (chunk.session_id, turn.index)
             if key not in found:
@@ -171,3 +174,13 @@ def attribute(
             own = settings.notes_author_weight if named and t.session.is_notes else 1.0
             out.append(Attribution(speaker, t, share=own))
     return out
+
+
+def runs_the_session(text: str) -> bool:
+    """True when every sentence of a turn welcomes, introduces or frames the session.
+
+    Such a turn (a chair's welcome, the plan for the talk) uses the topic's words without
+    showing any know-how, so it is no evidence that the speaker knows the topic.
+    """
+    sentences = split_sentences(text)
+    return bool(sentences) and all(is_housekeeping(s) or is_framing(s) for s in sentences)
