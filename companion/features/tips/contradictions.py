@@ -66,25 +66,20 @@ def contradiction_pairs(
         close = close[tips[close[:, 0]] != tips[close[:, 1]]]
     # Each pair of tips is judged on its most on-subject pair of quotes only: a big tip holds
     # many quotes, and judging every close pair links it to everything near it by chance.
-    best: dict[tuple[str, str], tuple[float, int, int]] = {}
-    for i, j in close:
-        a, b = members[int(i)], members[int(j)]
-        key = (min(a.tip_id, b.tip_id), max(a.tip_id, b.tip_id))
-        raw = float(matrix[int(i)] @ matrix[int(j)])
-        score = raw + lexical_weight * term_overlap(terms(int(i)), terms(int(j))) \
-            if lexical_weight else raw
+    best: dict[tuple[str, str], tuple[float, float, int, int]] = {}
+    for i, j in close.tolist():
+        key = (min(members[i].tip_id, members[j].tip_id), max(members[i].tip_id, members[j].tip_id))
+        raw = float(matrix[i] @ matrix[j])
+        score = raw + (lexical_weight * term_overlap(terms(i), terms(j)) if lexical_weight else 0.0)
         if score >= threshold and (key not in best or score > best[key][0]):
-            best[key] = (score, int(i), int(j))
+            best[key] = (score, raw, i, j)
     pairs: set[tuple[str, str]] = set()
-    for key, (_, i, j) in best.items():
+    for key, (_, raw, i, j) in best.items():
         a, b = members[i], members[j]
         pair = (min(a.quote, b.quote), max(a.quote, b.quote))
-        verdict = verdicts.get(pair)
-        if verdict is None:
-            # Close enough to be judged; the learned score (`opposition`) decides.
-            raw = float(matrix[i] @ matrix[j])
-            verdict = verdicts[pair] = opposed_learned(
-                a.quote, b.quote, raw, term_overlap(terms(i), terms(j)))
-        if verdict:
+        if pair not in verdicts:  # close enough to be judged; the learned score decides
+            overlap = term_overlap(terms(i), terms(j))
+            verdicts[pair] = opposed_learned(a.quote, b.quote, raw, overlap)
+        if verdicts[pair]:
             pairs.add(key)
     return pairs
