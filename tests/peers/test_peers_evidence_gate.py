@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from companion.app import build_pipeline
 from companion.features.peers.service import PeerService
-from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context
+from tests.peers.corpus import ingest_session
 
 PEOPLE = """\
 people:
@@ -27,13 +26,8 @@ TURNS = [
 
 def _ranked(ctx: Context, tmp_path: Path, turns: list[str] = TURNS,
             **settings: object) -> list[str]:
-    folder = tmp_path / "sessions"
-    if not folder.exists():
-        folder.mkdir()
-        (folder / "finance-sync.txt").write_text("\n".join(turns) + "\n", encoding="utf-8")
-        assert build_pipeline(ctx).ingest([folder]).ok
-        (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-        PeopleDirectory(ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+    if not (tmp_path / "sessions").exists():
+        ingest_session(ctx, tmp_path, "finance-sync.txt", turns, PEOPLE)
     service = PeerService(ctx, record=False)
     # No chunk may open the gate by its vector: only what was said decides here.
     service.settings = service.settings.model_copy(update={"min_relevance": 1.01, **settings})
@@ -69,12 +63,7 @@ MO = PEOPLE + "  - {id: mo, name: Mo Helper, recommendable: true}\n"
 
 def test_a_substantial_turn_where_the_topic_is_discussed_is_evidence_in_other_words(
         fake_ctx, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "pottery.txt").write_text("\n".join(KILN) + "\n", encoding="utf-8")
-    assert build_pipeline(fake_ctx).ingest([folder]).ok
-    (tmp_path / "people.yaml").write_text(MO, encoding="utf-8")
-    PeopleDirectory(fake_ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+    ingest_session(fake_ctx, tmp_path, "pottery.txt", KILN, MO)
     service = PeerService(fake_ctx, record=False)
 
     def ranked(**update: object) -> list[str]:

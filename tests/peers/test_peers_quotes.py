@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from companion.app import build_pipeline
 from companion.core.framing import is_framing
 from companion.core.housekeeping import is_housekeeping
 from companion.features.peers.service import PeerService
-from companion.features.people import PeopleDirectory, load_people_file
+from tests.peers.corpus import ingest_session
 
 PEOPLE = """\
 people:
@@ -27,12 +26,7 @@ TURNS = [
 
 
 def test_quotes_are_substance_not_welcomes_or_talk_plans(fake_ctx, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "pottery.txt").write_text("\n".join(TURNS) + "\n", encoding="utf-8")
-    assert build_pipeline(fake_ctx).ingest([folder]).ok
-    (tmp_path / "people.yaml").write_text(PEOPLE, encoding="utf-8")
-    PeopleDirectory(fake_ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+    ingest_session(fake_ctx, tmp_path, "pottery.txt", TURNS, PEOPLE)
 
     result = PeerService(fake_ctx, record=False).recommend("kiln glaze")
     ezra = next(p for p in result.suggestions if p.person_id == "ezra")
@@ -49,13 +43,8 @@ CHAIRED = [
 
 
 def test_a_chair_who_only_welcomes_and_frames_the_session_is_not_suggested(fake_ctx, tmp_path):
-    folder = tmp_path / "sessions"
-    folder.mkdir()
-    (folder / "pottery.txt").write_text("\n".join(CHAIRED) + "\n", encoding="utf-8")
-    assert build_pipeline(fake_ctx).ingest([folder]).ok
     people = PEOPLE + "  - {id: cara, name: Cara Chair, recommendable: true}\n"
-    (tmp_path / "people.yaml").write_text(people, encoding="utf-8")
-    PeopleDirectory(fake_ctx.catalog).upsert(load_people_file(tmp_path / "people.yaml"))
+    ingest_session(fake_ctx, tmp_path, "pottery.txt", CHAIRED, people)
 
     suggested = [p.person_id for p in
                  PeerService(fake_ctx, record=False).recommend("kiln glaze").suggestions]
