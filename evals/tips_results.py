@@ -1,10 +1,12 @@
 """Write `evals/TIPS_RESULTS.md`: top tips on the dev corpora and the samples, generated.
 
-Six corpora in the samples layout, each ingested into its own data dir under `--data`:
+Seven corpora in the samples layout, each ingested into its own data dir under `--data`:
 
+- `evals/data/dev/garage`: written at the start of issue 16's fifth pass and committed before
+  anything was run on it; never tuned on (held out);
 - `evals/data/dev/planning`: written at the start of issue 16's fourth pass, before any tuning
   of that pass, and never tuned on, diagnosed or looked at until the results were generated
-  (held out: the only independent figure);
+  (held out);
 - `evals/data/dev/lab`, `ward`, `oncall`, `staffroom`: the fourth pass diagnosed its count
   errors on these and chose `merge_similarity`, `second_chance_floor` and the opposed-advice
   choices end to end on them (`evals.tips_sweep`): in-sample (lab was the held-out corpus of the
@@ -12,7 +14,7 @@ Six corpora in the samples layout, each ingested into its own data dir under `--
 - `samples`: `link_floor` was chosen on it in the second pass, earlier rules were fitted to its
   wording, and the advice detector's authors may have read it: in-sample.
 
-It also writes the held-out corpus's top five into README.md between the `tips-top` markers,
+It also writes the first held-out corpus's top five into README.md between the `tips-top` markers,
 and summarises the opposed-advice score's figures on written pairs
 (`evals/results/tips_opposition.json`, from `python -m evals.tips_opposition`).
 
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "evals" / "TIPS_RESULTS.md"
 DEV = ROOT / "evals" / "data" / "dev"
 CORPORA = (
+    ("garage", DEV / "garage", "held out: never tuned on"),
     ("planning", DEV / "planning", "held out: never tuned on"),
     ("lab", DEV / "lab", "tuning corpus since the fourth pass: in-sample"),
     ("ward", DEV / "ward", "tuning corpus: in-sample"),
