@@ -58,7 +58,7 @@ def test_top_five_counts_a_second_fragment_as_a_miss_and_checks_session_counts()
 
 
 def test_any_corpus_in_the_samples_layout_is_accepted_and_others_are_refused(tmp_path: Path):
-    for corpus in ("ward", "oncall", "staffroom"):
+    for corpus in ("ward", "oncall", "staffroom", "lab", "planning", "garage"):
         check_layout(DEV / corpus)
         gold = load_gold(DEV / corpus / "gold" / "tips.jsonl")
         assert sum(len({o.session for o in g.occurrences}) >= 3 for g in gold) >= 3
@@ -66,6 +66,20 @@ def test_any_corpus_in_the_samples_layout_is_accepted_and_others_are_refused(tmp
     (tmp_path / "sessions").mkdir()
     with pytest.raises(InputError, match="gold/tips.jsonl"):
         check_layout(tmp_path)
+
+
+@pytest.mark.parametrize("corpus", ["ward", "oncall", "staffroom", "lab", "planning", "garage"])
+def test_dev_gold_quotes_are_verbatim_and_opposed_links_go_both_ways(corpus: str):
+    root = DEV / corpus
+    texts = {p.stem: " ".join(p.read_text(encoding="utf-8").split())
+             for p in (root / "sessions").iterdir() if p.suffix != ".yaml"}
+    gold = {g.id: g for g in load_gold(root / "gold" / "tips.jsonl")}
+    for g in gold.values():
+        for occurrence in g.occurrences:
+            assert " ".join(occurrence.quote.split()) in texts[occurrence.session], occurrence
+        for other in g.contradicts:
+            assert g.id in gold[other].contradicts, (g.id, other)
+    assert sum(len(g.contradicts) for g in gold.values()) == 2  # exactly one opposed pair
 
 
 @pytest.mark.slow
