@@ -14,12 +14,15 @@ role written as a job title, as a people file would hold it):
 - `HELDOUT_QUESTIONS` (`--heldout`), worded afresh from what the AMI roles own (not from any
   transcript, gold or summary), over the first val series of each AMI site (ES2006, IS1006,
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
+- `FRESH_QUESTIONS` (`--fresh`), a second held-out set over two other val series (ES2009,
+  TS3010), worded the same way and committed before any run on them.
 
 `--grid` ranks the 24 train questions once without roles, then applies each role weight and
 temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
 `peers.role_temperature` (in-sample).
 
-Run: `python -m evals.role_questions [--heldout|--dev|--grid] [--cache DIR] [--role-weight W ...]
+Run: `python -m evals.role_questions [--heldout|--fresh|--dev|--grid] [--cache DIR]
+[--role-weight W ...]
 [--out FILE]`.
 """
 
@@ -106,6 +109,30 @@ HELDOUT_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A second held-out set (`--fresh`): two other val series, questions worded afresh from what the
+# AMI roles own and committed before any run on these series (nothing tuned on them).
+FRESH_SERIES = ("ES2009", "TS3010")
+FRESH_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who opened each meeting and went through the agenda?", "Project Manager"),
+    ("whom should I shadow to learn how to keep a design team on schedule?", "Project Manager"),
+    ("who reported the instructions that came from management about the project?",
+     "Project Manager"),
+    ("who knows what consumers are willing to pay for a remote control?", "Marketing"),
+    ("who can tell me which trends the market is following this year?", "Marketing"),
+    ("whom should I shadow to learn how to evaluate a product with its users in mind?",
+     "Marketing"),
+    ("who knows how the components inside the remote fit together?", "Industrial Designer"),
+    ("who can advise on the shape and the material of the remote's shell?",
+     "Industrial Designer"),
+    ("whom should I shadow to learn how to build a prototype from parts?",
+     "Industrial Designer"),
+    ("who knows how people find their way through the remote's functions?", "User Interface"),
+    ("who can explain which buttons should be large and where they should sit?",
+     "User Interface"),
+    ("whom should I shadow to learn how to sketch a user interface?", "User Interface"),
+)
+
+
 def people_yaml(series: tuple[str, ...]) -> str:
     """A people file: one recommendable person per speaker label, with their role."""
     lines = ["people:"]
@@ -119,8 +146,10 @@ def people_yaml(series: tuple[str, ...]) -> str:
 
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
-    name = ("roles" if series == SERIES else "roles-dev") if split == "train" \
-        else f"roles-{split}"
+    if split == "train":
+        name = "roles" if series == SERIES else "roles-dev"
+    else:
+        name = f"roles-{split}" if series == HELDOUT_SERIES else "roles-fresh"
     folder = cache / ("role-sessions" if name == "roles" else f"{name}-sessions")
     folder.mkdir(parents=True, exist_ok=True)
     for s in series:
@@ -216,6 +245,8 @@ def main() -> None:
                         help="peers.expertise_session_focus values to try (default: the setting)")
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out questions over val series (nothing tuned on them)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="the second held-out set over two other val series")
     parser.add_argument("--dev", action="store_true",
                         help="the responsibility questions over three other train series")
     parser.add_argument("--grid", action="store_true",
@@ -238,6 +269,10 @@ def main() -> None:
         ctx = open_store(args.cache, DEV_SERIES)
         questions = DEV_QUESTIONS
         emit(f"## Role questions on QMSum train series {', '.join(DEV_SERIES)} (IN-SAMPLE)\n")
+    elif args.fresh:
+        ctx = open_store(args.cache, FRESH_SERIES, "val")
+        questions = FRESH_QUESTIONS
+        emit(f"## Fresh held-out role questions on QMSum val series {', '.join(FRESH_SERIES)}\n")
     elif args.heldout:
         ctx = open_store(args.cache, HELDOUT_SERIES, "val")
         questions = HELDOUT_QUESTIONS

@@ -677,8 +677,9 @@
           if (p.reason) item.appendChild(el("p", null, p.reason));
           if (p.contact) {
             var contact = el("p", { className: "meta" }, "Contact: ");
-            var email = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(p.contact) &&
-              link("mailto:" + p.contact + "?subject=" + encodeURIComponent("Learning from you about " + topic), p.contact);
+            var mailto = mailtoOf(p.contact);
+            var email = mailto && link(mailto + "?subject=" + encodeURIComponent("Learning from you about " + topic),
+              mailto.slice("mailto:".length));
             contact.appendChild(email || document.createTextNode(p.contact));
             item.appendChild(contact);
           }

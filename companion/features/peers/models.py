@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, Field
 
+from companion.core.contact import mailto_link
 from companion.core.schemas import Evidence
 
-_EMAIL = re.compile(r"[^\s@<>()\"]+@[^\s@<>()\"]+\.[^\s@<>()\"]+")
-
-
-def mailto_link(contact: str | None) -> str | None:
-    """`mailto:` + the contact when it is an email address, else None."""
-    text = (contact or "").strip()
-    if text.lower().startswith("mailto:"):
-        text = text[len("mailto:"):]
-    return f"mailto:{text}" if _EMAIL.fullmatch(text) else None
+__all__ = ["PeerResult", "PeerSuggestion", "mailto_link"]
 
 
 class PeerSuggestion(BaseModel):

@@ -118,6 +118,7 @@ class PeerRef(BaseModel):
 
     person_id: str
     name: str
+    role: str | None = None
     reason: str = ""
     contact: str | None = None
 

@@ -28,6 +28,7 @@ def suggest_peers(
     person = person or (service.resolver.find(asker) if asker else None)
     result = service.recommend(topic, exclude=person.id if person else None, limit=limit)
     return [
-        PeerRef(person_id=s.person_id, name=s.name, reason=s.reason, contact=s.contact)
+        PeerRef(person_id=s.person_id, name=s.name, role=s.role, reason=s.reason,
+                contact=s.contact)
         for s in result.suggestions
     ]

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from companion.core.contact import mailto_link
 from companion.core.schemas import Evidence
-from companion.features.summaries.models import ActionItem, CorpusQuestion, SeriesDigest, Summary
+from companion.features.summaries.models import (
+    ActionItem,
+    CorpusQuestion,
+    PeerRef,
+    SeriesDigest,
+    Summary,
+)
 from companion.features.summaries.render import MarkdownRenderer, mmss, nice_date
 from companion.features.summaries.safety import html_text as esc
 from companion.features.summaries.safety import safe_link
@@ -114,9 +121,8 @@ class HtmlRenderer:
                 line += (f"<br>Answered in <i>{esc(best.session_title)}</i>: "
                          f"“{esc(best.citation.quote)}” {self.cites([best.citation])}")
             elif q.peers:
-                line += "<br>Best placed to answer: " + ", ".join(
-                    f"<b>{esc(p.name)}</b>" + (f" ({esc(p.contact)})" if p.contact else "")
-                    for p in q.peers)
+                line += "<br>Best placed to answer:<ul>" + "".join(
+                    f"<li>{peer_html(p)}</li>" for p in q.peers) + "</ul>"
             items.append(line + "</li>")
         return self._document("Open questions across sessions",
                               ["<h1>Open questions across sessions</h1>",
@@ -136,3 +142,16 @@ class HtmlRenderer:
         return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<title>{esc(title)}</title><style>{_STYLE}</style></head><body>\n"
                 + "\n".join(body) + f"\n{footer}\n</body></html>\n")
+
+
+def peer_html(p: PeerRef) -> str:
+    """A person to ask: name, role, why, and a `mailto:` link (HTML)."""
+    line = f"<b>{esc(p.name)}</b>" + (f", {esc(p.role)}" if p.role else "")
+    if p.reason:
+        line += f" — {esc(p.reason)}"
+    link = mailto_link(p.contact)
+    if link:
+        line += f' — <a href="{esc(link)}">{esc(link[len("mailto:"):])}</a>'
+    elif p.contact:
+        line += f" — {esc(p.contact)}"
+    return line
