@@ -13,6 +13,7 @@ from companion.core.settings import Settings
 
 if TYPE_CHECKING:
     from companion.core.grounding import GroundingVerifier
+    from companion.core.memo import SessionMemo
     from companion.retrieval.hybrid import HybridRetriever
     from companion.storage.catalog import Catalog
     from companion.storage.embeddings import SentenceTransformerEmbeddings
@@ -83,6 +84,13 @@ class Context:
         from companion.retrieval.hybrid import HybridRetriever
 
         return HybridRetriever(self.catalog, self.vectors, self.embeddings, self.settings.retrieval)
+
+    @cached_property
+    def session_memo(self) -> SessionMemo:
+        """What features compute from the session being ingested, shared between them."""
+        from companion.core.memo import SessionMemo
+
+        return SessionMemo()
 
     @cached_property
     def verifier(self) -> GroundingVerifier:

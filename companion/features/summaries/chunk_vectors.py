@@ -23,7 +23,7 @@ class ChunkVectors:
 
     ranges: list[tuple[int, int]]
     matrix: Any
-    _by_turn: dict[int, Any] = field(default_factory=dict, repr=False)
+    _table: tuple[Any, Any, int] | None = field(default=None, repr=False)
 
     @classmethod
     def from_ranges(cls, ranges: Sequence[tuple[int, int]], matrix: Any) -> ChunkVectors:
@@ -46,26 +46,65 @@ class ChunkVectors:
         mean = self.matrix.mean(axis=0)
         return mean / (float(np.linalg.norm(mean)) or 1.0)
 
+    def _turn_table(self) -> tuple[Any, Any, int]:
+        """(vectors, row of each turn in them or -1, first turn): one pass over the chunks.
+
+        A turn held by one chunk takes that chunk's vector (normalised again, once per chunk);
+        a turn split over several chunks takes their normalised mean. Counting holders with
+        cumulative sums keeps the work per chunk, not per turn.
+        """
+        if self._table is None:
+            starts = np.array([a for a, _ in self.ranges], dtype=np.int64)
+            ends = np.array([b for _, b in self.ranges], dtype=np.int64)
+            first = int(starts.min())
+            span = int(ends.max()) - first + 2
+            holders = np.zeros(span, dtype=np.int64)
+            owner = np.zeros(span, dtype=np.int64)
+            chunk = np.arange(len(self.ranges), dtype=np.int64)
+            np.add.at(holders, starts - first, 1)
+            np.add.at(holders, ends - first + 1, -1)
+            np.add.at(owner, starts - first, chunk)
+            np.add.at(owner, ends - first + 1, -chunk)
+            holders, owner = np.cumsum(holders)[:-1], np.cumsum(owner)[:-1]
+            vectors = [self._unit(self.matrix[[c]].mean(axis=0)) for c in chunk.tolist()]
+            index = np.where(holders == 1, owner, -1)
+            for t in np.flatnonzero(holders > 1).tolist():  # a turn split over chunks (rare)
+                rows = [c for c, (a, b) in enumerate(self.ranges) if a <= t + first <= b]
+                index[t] = len(vectors)
+                vectors.append(self._unit(self.matrix[rows].mean(axis=0)))
+            self._table = (np.stack(vectors), index, first)
+        return self._table
+
+    @staticmethod
+    def _unit(v: Any) -> Any:
+        return v / (float(np.linalg.norm(v)) or 1.0)
+
+    def _rows_of(self, turns: Sequence[int]) -> Any:
+        """Row in the turn table of each turn; -1 for a turn no chunk holds."""
+        _, index, first = self._turn_table()
+        at = np.asarray(turns, dtype=np.int64) - first
+        inside = (at >= 0) & (at < len(index))
+        return np.where(inside, index[np.clip(at, 0, len(index) - 1)], -1)
+
     def for_turn(self, turn: int) -> Any:
         """The vector of the chunk(s) holding a turn; None when no chunk holds it."""
-        if not self._by_turn and not self.empty:
-            grouped: dict[int, list[int]] = {}
-            for row, (a, b) in enumerate(self.ranges):
-                for t in range(a, b + 1):
-                    grouped.setdefault(t, []).append(row)
-            for t, rows in grouped.items():
-                v = self.matrix[rows].mean(axis=0)
-                self._by_turn[t] = v / (float(np.linalg.norm(v)) or 1.0)
-        return self._by_turn.get(turn)
+        if self.empty:
+            return None
+        row = int(self._rows_of([turn])[0])
+        return None if row < 0 else self._turn_table()[0][row]
 
     def rows_for(self, turns: Sequence[int]) -> Any:
         """One vector per turn index (the centroid for a turn no chunk holds)."""
         if self.empty:
             return np.zeros((len(turns), 1), dtype=np.float32)
-        centre = self.centroid()
-        rows = [self.for_turn(t) for t in turns]
-        return np.stack([centre if r is None else r for r in rows]) if rows \
-            else np.zeros((0, self.matrix.shape[1]), dtype=np.float32)
+        if not len(turns):
+            return np.zeros((0, self.matrix.shape[1]), dtype=np.float32)
+        vectors = self._turn_table()[0]
+        rows = self._rows_of(turns)
+        out = vectors[np.maximum(rows, 0)]
+        if (rows < 0).any():
+            out[rows < 0] = self.centroid()
+        return out
 
 
 def stored_chunk_vectors(ctx: Context, session_id: str) -> ChunkVectors:

@@ -36,9 +36,11 @@ from companion.features.summaries.sentences import (
     turn_evidence,
 )
 from companion.features.summaries.tidy import tidy
-from companion.features.summaries.tips import advice_quotes
+from companion.features.summaries.tips import AdviceQuote, Embed, advice_quotes
 
 ChunkSource = Callable[[Session], ChunkVectors]
+# A session's advice quotes and an embedder that already holds their sentences' vectors.
+AdviceSource = Callable[[Session], tuple[list[AdviceQuote], Embed]]
 NO_CHUNKS = ChunkVectors.from_ranges([], [])
 
 
@@ -52,6 +54,8 @@ class ExtractiveSummariser:
         chunk_vectors: the session's stored chunk vectors (default: none, so semantic
             centrality is left out and the lexical features decide).
         scorer: the sentence scorer (default: the shipped weights).
+        advice: the session's advice quotes with their embedder (default: found here with
+            `advice_quotes`; ingest shares the tips listener's analysis, `shared_advice`).
     """
 
     name = "extractive"
@@ -59,12 +63,14 @@ class ExtractiveSummariser:
 
     def __init__(self, embeddings: Any, settings: Settings,
                  chunk_vectors: ChunkSource | None = None,
-                 scorer: LinearScorer | None = None) -> None:
+                 scorer: LinearScorer | None = None,
+                 advice: AdviceSource | None = None) -> None:
         self.embeddings = embeddings
         self.settings = settings
         self.cfg = settings.summaries
         self.chunk_vectors = chunk_vectors
         self.scorer = scorer if scorer is not None else load_scorer()
+        self.advice = advice
 
     def embed(self, texts: list[str]) -> Any:
         """Normalised embeddings, one row per text (an empty matrix for no texts)."""
@@ -120,12 +126,15 @@ class ExtractiveSummariser:
         return SummaryPoint(text=tidy(sentence.text), citations=[sentence.evidence(session.id)])
 
     def _tips(self, session: Session, used: set[str], picked: Selection) -> list[SummaryPoint]:
-        quotes = [q for q in advice_quotes(session, self.settings, self.embed)
-                  if not any(q.quote in u or u in q.quote for u in used)]
+        if self.advice is not None:
+            found, embed = self.advice(session)
+        else:
+            found, embed = advice_quotes(session, self.settings, self.embed), self.embed
+        quotes = [q for q in found if not any(q.quote in u or u in q.quote for u in used)]
         if not quotes or self.cfg.tips <= 0:
             return []
-        # The tips feature embeds the same quotes at ingest; the embedder remembers them.
-        vectors = self.embed([q.quote for q in quotes])
+        # The advice analysis embedded these sentences already; its embedder remembers them.
+        vectors = np.asarray(embed([q.quote for q in quotes]), dtype=np.float32)
         salience = vectors @ (vectors.mean(axis=0) / (np.linalg.norm(vectors.mean(axis=0))
                                                       or 1.0))
         order = sorted(mmr_order(vectors, salience, self.cfg.tips, self.cfg.mmr_lambda))

@@ -35,10 +35,13 @@ class Summariser(Protocol):
 def _extractive(ctx: Context) -> Summariser:
     from companion.features.summaries.chunk_vectors import stored_chunk_vectors
     from companion.features.summaries.extractive import ExtractiveSummariser
+    from companion.features.summaries.tips import shared_advice
 
-    # Salience reads the chunk vectors ingest stored in Chroma: nothing is embedded again.
+    # Salience reads the chunk vectors ingest stored in Chroma, and the tips read the advice
+    # analysis the tips listener made of the same session: nothing is embedded again.
     return ExtractiveSummariser(ctx.embeddings, ctx.settings,
-                                lambda session: stored_chunk_vectors(ctx, session.id))
+                                lambda session: stored_chunk_vectors(ctx, session.id),
+                                advice=lambda session: shared_advice(ctx, session))
 
 
 def _abstractive(ctx: Context) -> Summariser:

@@ -11,11 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from companion.core.schemas import Session
 from companion.core.settings import Settings
 from companion.features.summaries.sentences import session_sentences
+
+if TYPE_CHECKING:
+    from companion.retrieval.context import Context
+
+Embed = Callable[[list[str]], Any]  # texts -> normalised embedding rows
 
 _ADVICE = re.compile(
     r"\b(?:make sure|my (?:top |one |best )?(?:tip|advice)|top tip|you (?:should|must|need to)|"
@@ -49,6 +54,22 @@ def advice_quotes(
             raise
         return _pattern_quotes(session)
     return [AdviceQuote(c.turn, c.quote) for c in extract_candidates(session, settings.tips, embed)]
+
+
+def shared_advice(ctx: Context, session: Session) -> tuple[list[AdviceQuote], Embed]:
+    """The session's advice quotes from the analysis the tips listener already made, if any.
+
+    Returns the quotes and an embedder that remembers every sentence that analysis embedded, so
+    during ingest the session's advice sentences are encoded once for both features.
+    """
+    try:
+        from companion.features.tips.analysis import shared_analysis
+    except ModuleNotFoundError as exc:
+        if exc.name and not "companion.features.tips.analysis".startswith(exc.name):
+            raise
+        return _pattern_quotes(session), ctx.embeddings.embed_many
+    analysis = shared_analysis(ctx, session)
+    return [AdviceQuote(c.turn, c.quote) for c in analysis.candidates], analysis.embed
 
 
 def _pattern_quotes(session: Session) -> list[AdviceQuote]:

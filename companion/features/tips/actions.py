@@ -22,6 +22,7 @@ import numpy as np
 
 from companion.core.schemas import Session
 from companion.core.settings import TipsSettings
+from companion.features.tips.analysis import SessionAdvice, analyse
 from companion.features.tips.extraction import Candidate, extract_candidates
 from companion.features.tips.housekeeping import drop_housekeeping
 from companion.features.tips.similarity import action_text
@@ -160,7 +161,10 @@ def advice_of(
 
 
 def session_advice(
-    session: Session, settings: TipsSettings, embed: Callable[[list[str]], Any]
+    session: Session,
+    settings: TipsSettings,
+    embed: Callable[[list[str]], Any],
+    analysis: SessionAdvice | None = None,
 ) -> tuple[list[Candidate], list[Any]]:
     """The quotes of one session the registry keeps (advice, not housekeeping), with vectors.
 
@@ -168,32 +172,24 @@ def session_advice(
     `second_chance_floor` (cue `SECOND_CHANCE`): placement lets those only join a tip already
     given in another session ("he always writes the agenda first" beside "write the agenda first"),
     never start one. Each sentence is embedded once (the two extractions share a memo).
+
+    Args:
+        session: the parsed session.
+        settings: the tips settings.
+        embed: texts -> normalised rows (the product's model).
+        analysis: the session's advice already found with these settings (`shared_analysis`),
+            so its sentences are not embedded again.
     """
-    memo = _Memo(embed)
-    found = extract_candidates(session, settings, memo)
+    if analysis is None:
+        analysis = analyse(session, settings, embed)
+    memo = analysis.embed
+    found = list(analysis.candidates)
     if settings.second_chance_floor < 1.0:
         lower = settings.model_copy(update={"advice_threshold": settings.second_chance_floor})
         found += [replace(c, cue=SECOND_CHANCE)
                   for c in extract_candidates(session, lower, memo)
                   if not any(_overlaps(c, f) for f in found)]
     return advice_of(found, settings, memo)
-
-
-class _Memo:
-    """`embed` with a memo, so a text embedded for one extraction is reused by the next."""
-
-    def __init__(self, embed: Callable[[list[str]], Any]) -> None:
-        self.embed = embed
-        self.rows: dict[str, Any] = {}
-
-    def __call__(self, texts: list[str]) -> Any:
-        todo = [t for t in dict.fromkeys(texts) if t not in self.rows]
-        if todo:
-            self.rows.update(zip(todo, np.asarray(self.embed(todo), dtype=np.float32),
-                                 strict=True))
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([self.rows[t] for t in texts])
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:

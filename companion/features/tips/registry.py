@@ -16,6 +16,7 @@ from typing import Any
 from companion.core.errors import InputError, NotFoundError
 from companion.core.schemas import Session
 from companion.features.tips.actions import session_advice
+from companion.features.tips.analysis import shared_analysis
 from companion.features.tips.clustering import Member, TipIndex
 from companion.features.tips.contradictions import contradiction_pairs
 from companion.features.tips.extraction import Candidate
@@ -60,7 +61,9 @@ class TipRegistry:
 
     def update_session(self, session: Session) -> UpdateReport:
         """Replace one session's quotes: assign its advice to existing tips or new ones."""
-        candidates, vectors = session_advice(session, self.settings, self.ctx.embeddings.embed_many)
+        # The summaries listener reads the same analysis of this session (embedded once).
+        candidates, vectors = session_advice(session, self.settings, self.ctx.embeddings.embed_many,
+                                             shared_analysis(self.ctx, session))
         upto = (session.date or "", session.id)
         with self.ctx.catalog.transaction() as conn:
             return self._assign(conn, [session.id], candidates, vectors, upto)
