@@ -88,6 +88,13 @@ FAMILIES: dict[str, tuple[tuple[float, ...], Callable[[Row, float], np.ndarray]]
 }
 
 
+def _meeting_folds(rows: list[tuple[str, Row, int]]) -> np.ndarray:
+    """The fold of each topic: meetings in name order, split into FOLDS contiguous groups."""
+    order = sorted({mid for mid, _, _ in rows})
+    fold_of = {mid: i * FOLDS // len(order) for i, mid in enumerate(order)}
+    return np.array([fold_of[mid] for mid, _, _ in rows])
+
+
 def family_cv(rows: list[tuple[str, Row, int]], grid: tuple[float, ...],
               score: Callable[[Row, float], np.ndarray]) -> dict[str, Any]:
     """Out-of-fold figures with the weight chosen on the other folds, and the weights chosen."""
@@ -98,9 +105,7 @@ def family_cv(rows: list[tuple[str, Row, int]], grid: tuple[float, ...],
             s = score(r, w) + BASE["talk_prior"] * r["talk"]
             out.append(1 + int((s > s[gold]).sum()))
         ranks[w] = np.array(out)
-    order = sorted({mid for mid, _, _ in rows})
-    fold_of = {mid: i * FOLDS // len(order) for i, mid in enumerate(order)}
-    folds = np.array([fold_of[mid] for mid, _, _ in rows])
+    folds = _meeting_folds(rows)
     oof = np.zeros(len(rows), dtype=int)
     chosen = []
     for f in range(FOLDS):
@@ -140,9 +145,7 @@ def _fit_pairwise(diffs: np.ndarray, steps: int = 500, rate: float = 1.0) -> np.
 
 def pairwise_cv(rows: list[tuple[str, Row, int]]) -> dict[str, Any]:
     """Out-of-fold figures of the pairwise logistic model, fitted per fold on the others."""
-    order = sorted({mid for mid, _, _ in rows})
-    fold_of = {mid: i * FOLDS // len(order) for i, mid in enumerate(order)}
-    folds = np.array([fold_of[mid] for mid, _, _ in rows])
+    folds = _meeting_folds(rows)
     oof = np.zeros(len(rows), dtype=int)
     chosen = []
     for f in range(FOLDS):

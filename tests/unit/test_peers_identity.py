@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from companion.app import build_pipeline
+from companion.core.contact import mailto_link
 from companion.core.identity import one_label_per_person
 from companion.faces.cli.peers import render
 from companion.features.ask.service import AnswerService
-from companion.features.peers.models import PeerResult, PeerSuggestion, mailto_link
+from companion.features.peers.models import PeerResult, PeerSuggestion
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context

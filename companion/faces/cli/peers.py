@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
+from companion.core.contact import mailto_link
 from companion.faces.cli import app
 from companion.faces.cli.common import clock, open_companion, print_json
-from companion.features.peers.models import PeerResult, mailto_link
+from companion.features.peers.models import PeerResult
 
 
 def render(result: PeerResult) -> str:

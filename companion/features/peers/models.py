@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from companion.core.contact import mailto_link
 from companion.core.schemas import Evidence
-
-__all__ = ["PeerResult", "PeerSuggestion", "mailto_link"]
 
 
 class PeerSuggestion(BaseModel):
