@@ -2,13 +2,13 @@
 
 Eight corpora in the samples layout, each ingested into its own data dir under `--data`:
 
-- `evals/data/dev/zoo`: written at the start of issue 16's sixth pass and committed before
-  anything was run on it; never tuned on (held out);
 - `evals/data/dev/garage`: written at the start of issue 16's fifth pass and committed before
   anything was run on it; never tuned on (held out);
 - `evals/data/dev/planning`: written at the start of issue 16's fourth pass, before any tuning
   of that pass, and never tuned on, diagnosed or looked at until the results were generated
   (held out);
+- `evals/data/dev/zoo`: written at the start of issue 16's sixth pass and committed before
+  anything was run on it; never tuned on (held out);
 - `evals/data/dev/lab`, `ward`, `oncall`, `staffroom`: the fourth pass diagnosed its count
   errors on these and chose `merge_similarity`, `second_chance_floor` and the opposed-advice
   choices end to end on them (`evals.tips_sweep`): in-sample (lab was the held-out corpus of the
