@@ -55,19 +55,55 @@ def tidy(quote: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# A sentence opening on a word that points back at what was said before it ("That's why ...",
+# "Then nobody ...") does not stand on its own as a headline.
+_POINTS_BACK = re.compile(
+    r"^(?:that|this|these|those|it|it's|they|then|which|there|here|he|she|him|her)\b", re.I
+)
+HEADLINE_WORDS = (6, 30)
+
+
+def headline_penalty(quote: str) -> float:
+    """How far a quote is from a complete, readable sentence that stands on its own (0: none).
+
+    Generic English only: a fragment (no closing full stop or exclamation mark), a length
+    outside `HEADLINE_WORDS` once lead-ins are dropped, or an opening that points back at an
+    earlier sentence.
+    """
+    text = strip_lead_in(quote)
+    words = len(text.split())
+    penalty = 0.0
+    if not quote.rstrip().rstrip("\"'”’)").endswith((".", "!")):
+        penalty += 0.15
+    if not HEADLINE_WORDS[0] <= words <= HEADLINE_WORDS[1]:
+        penalty += 0.15
+    if any(_POINTS_BACK.match(t.replace("’", "'")) for t in (quote.strip(), text)):
+        penalty += 0.1
+    return penalty
+
+
 def canonical_quote(quotes: Sequence[StoredQuote]) -> StoredQuote:
-    """The clearest quote: closest to the tip's centroid, preferring 6 to 30 words."""
-    matrix = np.stack([q.vector for q in quotes])
-    centroid = matrix.mean(axis=0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    sims = matrix @ centroid
+    """The headline quote: most like the tip's other quotes, clear advice, a whole sentence.
+
+    Score = mean cosine to the tip's other quotes (the medoid; the centroid of a tip holding a
+    stray remark sits between the advice and the remark) + `_STRENGTH_WEIGHT` x advice strength
+    (`strength.strengths`) - `headline_penalty`. Ties go to the earlier quote, so the choice is
+    deterministic.
+    """
+    matrix = np.stack([np.asarray(q.vector, dtype=np.float32) for q in quotes])
+    n = len(quotes)
+    sims = matrix @ matrix.T
+    mean = (sims.sum(axis=1) - np.diag(sims)) / (n - 1) if n > 1 else np.ones(1)
+    power = strengths(matrix)
 
     def score(i: int) -> float:
-        words = len(strip_lead_in(quotes[i].quote).split())
-        penalty = 0.15 if words < 6 or words > 30 else 0.0
-        return float(sims[i]) - penalty
+        return float(mean[i]) + _STRENGTH_WEIGHT * float(power[i]) - headline_penalty(
+            quotes[i].quote)
 
-    return quotes[max(range(len(quotes)), key=score)]
+    return quotes[max(range(n), key=lambda i: (score(i), -i))]
+
+
+_STRENGTH_WEIGHT = 0.3
 
 
 def choose_wording(
