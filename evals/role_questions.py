@@ -16,12 +16,15 @@ role written as a job title, as a people file would hold it):
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
 - `FRESH_QUESTIONS` (`--fresh`), a second held-out set over two other val series (ES2009,
   TS3010), worded the same way and committed before any run on them.
+- `THIRD_QUESTIONS` (`--third`), a third held-out set over train series ES2016, IS1009 and
+  TS3012 (no val AMI series was left), which the role profiles' fit leaves out; committed
+  before any run on them.
 
 `--grid` ranks the 24 train questions once without roles, then applies each role weight and
 temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
 `peers.role_temperature` (in-sample).
 
-Run: `python -m evals.role_questions [--heldout|--fresh|--dev|--grid] [--cache DIR]
+Run: `python -m evals.role_questions [--heldout|--fresh|--third|--dev|--grid] [--cache DIR]
 [--role-weight W ...]
 [--out FILE]`.
 """
@@ -133,6 +136,33 @@ FRESH_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A third held-out set (`--third`). Every val AMI series is already used by `--heldout` and
+# `--fresh`, so these are the last TRAIN series of each AMI site in name order (ES2016, IS1009,
+# TS3012; none is in another set), fixed by that rule before any was read. The role profiles
+# (`evals/fit_role_profiles.py`) leave them out of their fit and nothing is tuned on them, so
+# this set is held out from everything; questions worded afresh from what the AMI roles own
+# (not from any transcript, gold or summary), committed before any run on these series.
+THIRD_SERIES = ("ES2016", "IS1009", "TS3012")
+THIRD_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who made sure each meeting ended on time and closed it?", "Project Manager"),
+    ("whom should I shadow to learn how to hand out work to each team member?",
+     "Project Manager"),
+    ("who added up whether the parts came in under the target price?", "Project Manager"),
+    ("who knows which age group the product should be aimed at?", "Marketing"),
+    ("whom should I shadow to learn how to present consumer research to a design team?",
+     "Marketing"),
+    ("who led the rating of the finished product against its criteria?", "Marketing"),
+    ("who can explain which chip the remote needs for what it does?", "Industrial Designer"),
+    ("who knows whether a curved case can be made and from what?", "Industrial Designer"),
+    ("whom should I shadow to learn how the working parts of a gadget are engineered?",
+     "Industrial Designer"),
+    ("who knows where the volume and channel buttons should go?", "User Interface"),
+    ("who can advise on whether the remote should have a display screen?", "User Interface"),
+    ("whom should I shadow to learn how to make a device easy for first-time users?",
+     "User Interface"),
+)
+
+
 def people_yaml(series: tuple[str, ...]) -> str:
     """A people file: one recommendable person per speaker label, with their role."""
     lines = ["people:"]
@@ -146,7 +176,9 @@ def people_yaml(series: tuple[str, ...]) -> str:
 
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
-    if split == "train":
+    if series == THIRD_SERIES:
+        name = "roles-third"
+    elif split == "train":
         name = "roles" if series == SERIES else "roles-dev"
     else:
         name = f"roles-{split}" if series == HELDOUT_SERIES else "roles-fresh"
@@ -247,6 +279,8 @@ def main() -> None:
                         help="the held-out questions over val series (nothing tuned on them)")
     parser.add_argument("--fresh", action="store_true",
                         help="the second held-out set over two other val series")
+    parser.add_argument("--third", action="store_true",
+                        help="the third held-out set over train series no fit has read")
     parser.add_argument("--dev", action="store_true",
                         help="the responsibility questions over three other train series")
     parser.add_argument("--grid", action="store_true",
@@ -269,6 +303,11 @@ def main() -> None:
         ctx = open_store(args.cache, DEV_SERIES)
         questions = DEV_QUESTIONS
         emit(f"## Role questions on QMSum train series {', '.join(DEV_SERIES)} (IN-SAMPLE)\n")
+    elif args.third:
+        ctx = open_store(args.cache, THIRD_SERIES)
+        questions = THIRD_QUESTIONS
+        emit(f"## Third held-out role questions on QMSum train series "
+             f"{', '.join(THIRD_SERIES)} (left out of every fit)\n")
     elif args.fresh:
         ctx = open_store(args.cache, FRESH_SERIES, "val")
         questions = FRESH_QUESTIONS
