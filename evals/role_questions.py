@@ -38,6 +38,7 @@ from pathlib import Path
 
 from companion.app import build_pipeline
 from companion.core.settings import Settings
+from companion.features.peers.role_profiles import default_profiles
 from companion.features.peers.roles import role_fit
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
@@ -231,6 +232,7 @@ def evaluate(ctx: Context, role_weight: float, verbose: bool,
 
 GRID_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
 GRID_TEMPERATURES = (0.01, 0.02, 0.05, 0.1)
+GRID_PROFILE_WEIGHTS = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 def grid(cache: Path) -> list[str]:
@@ -247,23 +249,27 @@ def grid(cache: Path) -> list[str]:
         for question, role in questions:
             ranking = service.rank(question)
             asked.append((ctx, question, role, ranking))
-    lines = ["## Role weight and temperature on the 24 train role questions (IN-SAMPLE)\n",
-             "| role_weight | temperature | right role first | in the top three |",
-             "|---:|---:|---:|---:|"]
+    lines = ["## Role weight, temperature and profile weight on the 24 train role questions "
+             "(IN-SAMPLE for the weights; the role profiles leave these series out)\n",
+             "| role_weight | temperature | role_profile_weight | right role first "
+             "| in the top three |", "|---:|---:|---:|---:|---:|"]
+    profiles = default_profiles()
     for weight in GRID_WEIGHTS:
         for temperature in GRID_TEMPERATURES if weight else (0.0,):
-            first = top3 = 0
-            for ctx, question, role, ranking in asked:
-                people = [p.person for p in ranking.people]
-                fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
-                               temperature or 1.0)
-                scored = sorted(ranking.people, key=lambda p: (
-                    -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)), p.person.id))
-                roles = [role_of(p.person.id) for p in scored]
-                first += bool(roles) and roles[0] == role
-                top3 += role in roles[:3]
-            lines.append(f"| {weight} | {temperature} | {first}/{len(asked)} | "
-                         f"{top3}/{len(asked)} |")
+            for beta in GRID_PROFILE_WEIGHTS if weight else (0.0,):
+                first = top3 = 0
+                for ctx, question, role, ranking in asked:
+                    people = [p.person for p in ranking.people]
+                    fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
+                                   temperature or 1.0, profiles, beta)
+                    scored = sorted(ranking.people, key=lambda p: (
+                        -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)),
+                        p.person.id))
+                    roles = [role_of(p.person.id) for p in scored]
+                    first += bool(roles) and roles[0] == role
+                    top3 += role in roles[:3]
+                lines.append(f"| {weight} | {temperature} | {beta} | {first}/{len(asked)} | "
+                             f"{top3}/{len(asked)} |")
     return lines
 
 
