@@ -17,6 +17,8 @@ meeting) with a weight chosen, per fold, on the other folds' topics (best MRR, t
   presents the topic rather than comments on it);
 - `coverage`: the IDF-weighted share of the topic's distinct terms each speaker says inside the
   stretch (profile >= 0.5);
+- `prf`: the share with the topic's stretch found again after adding the `PRF_TERMS` terms most
+  typical of its first stretch (pseudo-relevance feedback, BM25 over the expanded terms);
 - `pairwise`: learning to rank instead of hand weights: a pairwise logistic model over all the
   shares above (and the talk share), gold speaker against each other speaker of the topic,
   fitted on the other folds' topics (L2 `PAIRWISE_L2`), scores the held-out fold.
@@ -41,8 +43,8 @@ from typing import Any
 import numpy as np
 
 from companion.core.terms import content_terms
-from companion.features.peers.expertise import smooth
-from companion.features.peers.localise import bm25_turns
+from companion.features.peers.expertise import feedback_terms, smooth
+from companion.features.peers.localise import bm25_turns, rescale
 from evals.expert_data import CACHE
 from evals.fit_expertise import FOLDS, Scorer, scores
 
@@ -85,15 +87,26 @@ def signals(sc: Scorer, topic: object) -> Row:
         return out / (float(out.sum()) or 1.0)
 
     long_turns = lengths >= LONG_TURN_WORDS
+    extra = feedback_terms(set(content_terms(topic.topic)),  # type: ignore[attr-defined]
+                           [set(c) for c in m.terms], prof, PRF_TERMS)
+    expanded = rescale(bm25_turns(list(extra), m.terms)) if extra else np.zeros(len(rel))
+    prf = _profile(rel + expanded, BASE["width"], BASE["power"])
     return {"base": share(prof * lengths), "talk": share(lengths),
             "answers": share(answers * lengths), "asks": share(asks * rel),
             "narrow": share(_profile(rel, 2.0, 1.0) * lengths), "segment": share(span * lengths),
-            "speaker_bm25": share(_speaker_bm25(sc, topic)),
+            "speaker_bm25": _norm(_speaker_bm25(sc, topic)),
             "long_turns": share(prof * lengths * long_turns),
-            "coverage": share(_coverage(sc, topic, prof >= 0.5))}
+            "coverage": _norm(_coverage(sc, topic, prof >= 0.5)),
+            "prf": share(prf * lengths)}
+
+
+def _norm(per_speaker: np.ndarray) -> np.ndarray:
+    """A per-speaker score as shares summing to 1 (all zero stays zero)."""
+    return per_speaker / (float(per_speaker.sum()) or 1.0)
 
 
 LONG_TURN_WORDS = 40
+PRF_TERMS = 10
 
 
 def _speaker_terms(sc: Scorer, keep: np.ndarray | None = None) -> list[Counter[str]]:
@@ -129,6 +142,10 @@ FAMILIES: dict[str, tuple[tuple[float, ...], Callable[[Row, float], np.ndarray]]
     "speaker_bm25": ((0.0, 0.1, 0.2, 0.5, 1.0), lambda r, w: r["base"] + w * r["speaker_bm25"]),
     "long_turns": ((0.0, 0.1, 0.3, 1.0), lambda r, w: r["base"] + w * r["long_turns"]),
     "coverage": ((0.0, 0.1, 0.2, 0.5), lambda r, w: r["base"] + w * r["coverage"]),
+    "prf": ((0.0, 0.3, 1.0, 3.0), lambda r, w: r["base"] + w * r["prf"]),
+    "narrow + talk_norm 0.2": ((0.0, 0.3, 1.0),
+                               lambda r, w: (r["base"] + w * r["narrow"])
+                               * (r["talk"] + 1e-3) ** -0.2),
 }
 
 
