@@ -37,10 +37,6 @@ class RoleProfiles:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(list(data["roles"]), dict(data["terms"]))
 
-    def knows(self, role: str) -> bool:
-        """The table has a profile for this role title."""
-        return role.strip().lower() in self.index
-
     def score(self, topic: str, role: str) -> float:
         """How much more than an even share this role says the topic's words (0: unknown)."""
         i = self.index.get(role.strip().lower())
