@@ -12,7 +12,8 @@ is asked of its meeting and of one meeting of each other domain (chosen by the t
 Printed per gate setting: the share of topics whose own meeting passes, the share of off-domain
 pairs that pass, and Youden's J (the first minus the second). Train only; val is never read.
 
-Run: `python -m evals.evidence_gate_cv [--data PKL]`.
+Run: `python -m evals.evidence_gate_cv [--data PKL] [--out FILE]` (last run:
+`evals/results/evidence_gate_cv.md`).
 """
 
 from __future__ import annotations
@@ -82,21 +83,25 @@ def main() -> None:
     """Print the gate's pass rates for every setting, the deployed one marked."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=CACHE / "expert_train.pkl")
+    parser.add_argument("--out", type=Path, help="also write the table to this file")
     args = parser.parse_args()
     meetings, topics = pickle.loads(args.data.read_bytes())
     found = pairs(meetings, topics)
     own = [p for p in found if p.own]
     other = [p for p in found if not p.own]
-    print(f"## Session gate on QMSum train: {len(own)} topics in their own meeting, "
-          f"{len(other)} off-domain pairs\n")
-    print("| share | distinct | cosine | own meeting passes | off-domain passes | J |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    lines = [f"## Session gate on QMSum train: {len(own)} topics in their own meeting, "
+             f"{len(other)} off-domain pairs\n",
+             "| share | distinct | cosine | own meeting passes | off-domain passes | J |",
+             "|---:|---:|---:|---:|---:|---:|"]
     for point in itertools.product(SHARES, DISTINCT, COSINES):
         tp = sum(passes(p, *point) for p in own) / len(own)
         fp = sum(passes(p, *point) for p in other) / len(other)
         mark = " (deployed)" if point == DEPLOYED else ""
-        print(f"| {point[0]} | {point[1]} | {point[2]}{mark} | {tp:.3f} | {fp:.3f} "
-              f"| {tp - fp:.3f} |")
+        lines.append(f"| {point[0]} | {point[1]} | {point[2]}{mark} | {tp:.3f} | {fp:.3f} "
+                     f"| {tp - fp:.3f} |")
+    print("\n".join(lines))
+    if args.out:
+        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
