@@ -20,9 +20,10 @@ role written as a job title, as a people file would hold it):
   TS3012 (no val AMI series was left), which the role profiles' fit leaves out; committed
   before any run on them.
 
-`--grid` ranks the 24 train questions once without roles, then applies each role weight and
-temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
-`peers.role_temperature` (in-sample).
+`--grid` ranks the 24 train questions once without roles, then applies each role weight,
+temperature and role profile weight (`features/peers/roles.py`, `role_profiles.py`) and counts;
+it chose `peers.role_weight`, `peers.role_temperature` and `peers.role_profile_weight`
+(in-sample for the weights; the role profiles are fitted without these series).
 
 Run: `python -m evals.role_questions [--heldout|--fresh|--third|--dev|--grid] [--cache DIR]
 [--role-weight W ...]
