@@ -11,6 +11,14 @@ meeting) with a weight chosen, per fold, on the other folds' topics (best MRR, t
 - `segment`: words inside the best contiguous span (maximum sum of the smoothed relevance
   minus 0.35 of its peak): concentration in one stretch instead of spread;
 - `talk_norm`: the share divided by talk share ** a (normalising by who talks most);
+- `speaker_bm25`: BM25 of the topic against each speaker's whole talk in the meeting (the
+  classic candidate model of expert finding: who uses the topic's words at all);
+- `long_turns`: the deployed share counted on turns of `LONG_TURN_WORDS`+ words only (who
+  presents the topic rather than comments on it);
+- `coverage`: the IDF-weighted share of the topic's distinct terms each speaker says inside the
+  stretch (profile >= 0.5);
+- `prf`: the share with the topic's stretch found again after adding the `PRF_TERMS` terms most
+  typical of its first stretch (pseudo-relevance feedback, BM25 over the expanded terms);
 - `pairwise`: learning to rank instead of hand weights: a pairwise logistic model over all the
   shares above (and the talk share), gold speaker against each other speaker of the topic,
   fitted on the other folds' topics (L2 `PAIRWISE_L2`), scores the held-out fold.
@@ -25,14 +33,18 @@ Run: `python -m evals.expert_features_cv [--data PKL] [--out FILE]`.
 from __future__ import annotations
 
 import argparse
+import math
 import pickle
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from companion.features.peers.expertise import smooth
+from companion.core.terms import content_terms
+from companion.features.peers.expertise import feedback_terms, smooth
+from companion.features.peers.localise import bm25_turns, rescale
 from evals.expert_data import CACHE
 from evals.fit_expertise import FOLDS, Scorer, scores
 
@@ -74,9 +86,51 @@ def signals(sc: Scorer, topic: object) -> Row:
         out = np.bincount(sc.owners, weights=weights, minlength=len(sc.people))
         return out / (float(out.sum()) or 1.0)
 
+    long_turns = lengths >= LONG_TURN_WORDS
+    extra = feedback_terms(set(content_terms(topic.topic)),  # type: ignore[attr-defined]
+                           [set(c) for c in m.terms], prof, PRF_TERMS)
+    expanded = rescale(bm25_turns(list(extra), m.terms)) if extra else np.zeros(len(rel))
+    prf = _profile(rel + expanded, BASE["width"], BASE["power"])
     return {"base": share(prof * lengths), "talk": share(lengths),
             "answers": share(answers * lengths), "asks": share(asks * rel),
-            "narrow": share(_profile(rel, 2.0, 1.0) * lengths), "segment": share(span * lengths)}
+            "narrow": share(_profile(rel, 2.0, 1.0) * lengths), "segment": share(span * lengths),
+            "speaker_bm25": _norm(_speaker_bm25(sc, topic)),
+            "long_turns": share(prof * lengths * long_turns),
+            "coverage": _norm(_coverage(sc, topic, prof >= 0.5)),
+            "prf": share(prf * lengths)}
+
+
+def _norm(per_speaker: np.ndarray) -> np.ndarray:
+    """A per-speaker score as shares summing to 1 (all zero stays zero)."""
+    return per_speaker / (float(per_speaker.sum()) or 1.0)
+
+
+LONG_TURN_WORDS = 40
+PRF_TERMS = 10
+
+
+def _speaker_terms(sc: Scorer, keep: np.ndarray | None = None) -> list[Counter[str]]:
+    docs = [Counter[str]() for _ in sc.people]
+    for i, (owner, terms) in enumerate(zip(sc.owners, sc.meeting.terms, strict=True)):
+        if keep is None or keep[i]:
+            docs[owner].update(terms)
+    return docs
+
+
+def _speaker_bm25(sc: Scorer, topic: object) -> np.ndarray:
+    """BM25 of the topic against each speaker's whole talk in the meeting (candidate model)."""
+    return bm25_turns(content_terms(topic.topic), _speaker_terms(sc))  # type: ignore[attr-defined]
+
+
+def _coverage(sc: Scorer, topic: object, inside: np.ndarray) -> np.ndarray:
+    """IDF-weighted share of the topic's distinct terms each speaker says in the stretch."""
+    q = set(content_terms(topic.topic))  # type: ignore[attr-defined]
+    docs = _speaker_terms(sc, inside)
+    n = len(sc.meeting.terms)
+    df = {t: sum(t in c for c in sc.meeting.terms) for t in q}
+    w = {t: math.log(1 + n / (1 + df[t])) for t in q if df[t]}
+    total = sum(w.values()) or 1.0
+    return np.array([sum(v for t, v in w.items() if d[t]) / total for d in docs])
 
 
 FAMILIES: dict[str, tuple[tuple[float, ...], Callable[[Row, float], np.ndarray]]] = {
@@ -85,6 +139,13 @@ FAMILIES: dict[str, tuple[tuple[float, ...], Callable[[Row, float], np.ndarray]]
     "narrow": ((0.0, 0.3, 1.0), lambda r, w: r["base"] + w * r["narrow"]),
     "segment": ((0.0, 0.1, 0.3, 1.0), lambda r, w: r["base"] + w * r["segment"]),
     "talk_norm": ((0.0, 0.1, 0.2, 0.5), lambda r, w: r["base"] * (r["talk"] + 1e-3) ** -w),
+    "speaker_bm25": ((0.0, 0.1, 0.2, 0.5, 1.0), lambda r, w: r["base"] + w * r["speaker_bm25"]),
+    "long_turns": ((0.0, 0.1, 0.3, 1.0), lambda r, w: r["base"] + w * r["long_turns"]),
+    "coverage": ((0.0, 0.1, 0.2, 0.5), lambda r, w: r["base"] + w * r["coverage"]),
+    "prf": ((0.0, 0.3, 1.0, 3.0), lambda r, w: r["base"] + w * r["prf"]),
+    "narrow + talk_norm 0.2": ((0.0, 0.3, 1.0),
+                               lambda r, w: (r["base"] + w * r["narrow"])
+                               * (r["talk"] + 1e-3) ** -0.2),
 }
 
 
@@ -118,16 +179,18 @@ def family_cv(rows: list[tuple[str, Row, int]], grid: tuple[float, ...],
 
 
 FEATURES = ("base", "talk", "answers", "asks", "narrow", "segment")
+FEATURES_NEW = (*FEATURES, "speaker_bm25", "long_turns", "coverage")
 PAIRWISE_L2 = 1e-3
 
 
-def _pairs(rows: list[tuple[str, Row, int]], keep: np.ndarray) -> np.ndarray:
+def _pairs(rows: list[tuple[str, Row, int]], keep: np.ndarray,
+           features: tuple[str, ...] = FEATURES) -> np.ndarray:
     """Gold-minus-other feature differences for the topics at `keep`."""
     out: list[np.ndarray] = []
     for (_, r, gold), use in zip(rows, keep, strict=True):
         if not use:
             continue
-        x = np.stack([r[f] for f in FEATURES], axis=1)
+        x = np.stack([r[f] for f in features], axis=1)
         out.extend(x[gold] - x[i] for i in range(len(x)) if i != gold)
     return np.asarray(out)
 
@@ -143,17 +206,18 @@ def _fit_pairwise(diffs: np.ndarray, steps: int = 500, rate: float = 1.0) -> np.
     return w / scale
 
 
-def pairwise_cv(rows: list[tuple[str, Row, int]]) -> dict[str, Any]:
+def pairwise_cv(rows: list[tuple[str, Row, int]],
+                features: tuple[str, ...] = FEATURES) -> dict[str, Any]:
     """Out-of-fold figures of the pairwise logistic model, fitted per fold on the others."""
     folds = _meeting_folds(rows)
     oof = np.zeros(len(rows), dtype=int)
     chosen = []
     for f in range(FOLDS):
-        w = _fit_pairwise(_pairs(rows, folds != f))
+        w = _fit_pairwise(_pairs(rows, folds != f, features))
         chosen.append([round(float(x), 2) for x in w])
         for i in np.flatnonzero(folds == f):
             _, r, gold = rows[i]
-            s = np.stack([r[k] for k in FEATURES], axis=1) @ w
+            s = np.stack([r[k] for k in features], axis=1) @ w
             oof[i] = 1 + int((s > s[gold]).sum())
     return {"out_of_fold": scores([int(x) for x in oof]), "fold_choices": chosen}
 
@@ -171,6 +235,7 @@ def main() -> None:
     figures = {name: family_cv(rows, grid, fn) for name, (grid, fn) in FAMILIES.items()}
     figures["deployed (no extra)"] = family_cv(rows, (0.0,), FAMILIES["answers"][1])
     figures["pairwise"] = pairwise_cv(rows)
+    figures["pairwise + speaker_bm25, long_turns, coverage"] = pairwise_cv(rows, FEATURES_NEW)
     lines = [f"## Extra signals for expert finding, QMSum train out-of-fold ({len(rows)} topics)",
              "", "| family | hit@1 | hit@3 | MRR | weight per fold |", "|---|---:|---:|---:|---|"]
     for name, fig in figures.items():

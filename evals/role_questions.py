@@ -16,12 +16,16 @@ role written as a job title, as a people file would hold it):
   TS3009: the rule was fixed before any was read). Nothing was tuned on them.
 - `FRESH_QUESTIONS` (`--fresh`), a second held-out set over two other val series (ES2009,
   TS3010), worded the same way and committed before any run on them.
+- `THIRD_QUESTIONS` (`--third`), a third held-out set over train series ES2016, IS1009 and
+  TS3012 (no val AMI series was left), which the role profiles' fit leaves out; committed
+  before any run on them.
 
-`--grid` ranks the 24 train questions once without roles, then applies each role weight and
-temperature (`features/peers/roles.py`) and counts; it chose `peers.role_weight` and
-`peers.role_temperature` (in-sample).
+`--grid` ranks the 24 train questions once without roles, then applies each role weight,
+temperature and role profile weight (`features/peers/roles.py`, `role_profiles.py`) and counts;
+it chose `peers.role_weight`, `peers.role_temperature` and `peers.role_profile_weight`
+(in-sample for the weights; the role profiles are fitted without these series).
 
-Run: `python -m evals.role_questions [--heldout|--fresh|--dev|--grid] [--cache DIR]
+Run: `python -m evals.role_questions [--heldout|--fresh|--third|--dev|--grid] [--cache DIR]
 [--role-weight W ...]
 [--out FILE]`.
 """
@@ -35,6 +39,7 @@ from pathlib import Path
 
 from companion.app import build_pipeline
 from companion.core.settings import Settings
+from companion.features.peers.role_profiles import default_profiles
 from companion.features.peers.roles import role_fit
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
@@ -133,6 +138,33 @@ FRESH_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# A third held-out set (`--third`). Every val AMI series is already used by `--heldout` and
+# `--fresh`, so these are the last TRAIN series of each AMI site in name order (ES2016, IS1009,
+# TS3012; none is in another set), fixed by that rule before any was read. The role profiles
+# (`evals/fit_role_profiles.py`) leave them out of their fit and nothing is tuned on them, so
+# this set is held out from everything; questions worded afresh from what the AMI roles own
+# (not from any transcript, gold or summary), committed before any run on these series.
+THIRD_SERIES = ("ES2016", "IS1009", "TS3012")
+THIRD_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("who made sure each meeting ended on time and closed it?", "Project Manager"),
+    ("whom should I shadow to learn how to hand out work to each team member?",
+     "Project Manager"),
+    ("who added up whether the parts came in under the target price?", "Project Manager"),
+    ("who knows which age group the product should be aimed at?", "Marketing"),
+    ("whom should I shadow to learn how to present consumer research to a design team?",
+     "Marketing"),
+    ("who led the rating of the finished product against its criteria?", "Marketing"),
+    ("who can explain which chip the remote needs for what it does?", "Industrial Designer"),
+    ("who knows whether a curved case can be made and from what?", "Industrial Designer"),
+    ("whom should I shadow to learn how the working parts of a gadget are engineered?",
+     "Industrial Designer"),
+    ("who knows where the volume and channel buttons should go?", "User Interface"),
+    ("who can advise on whether the remote should have a display screen?", "User Interface"),
+    ("whom should I shadow to learn how to make a device easy for first-time users?",
+     "User Interface"),
+)
+
+
 def people_yaml(series: tuple[str, ...]) -> str:
     """A people file: one recommendable person per speaker label, with their role."""
     lines = ["people:"]
@@ -146,7 +178,9 @@ def people_yaml(series: tuple[str, ...]) -> str:
 
 def open_store(cache: Path, series: tuple[str, ...] = SERIES, split: str = "train") -> Context:
     """The series ingested once into `cache/roles` (or `roles-val`), with the people file."""
-    if split == "train":
+    if series == THIRD_SERIES:
+        name = "roles-third"
+    elif split == "train":
         name = "roles" if series == SERIES else "roles-dev"
     else:
         name = f"roles-{split}" if series == HELDOUT_SERIES else "roles-fresh"
@@ -199,6 +233,7 @@ def evaluate(ctx: Context, role_weight: float, verbose: bool,
 
 GRID_WEIGHTS = (0.0, 1.0, 2.0, 4.0)
 GRID_TEMPERATURES = (0.01, 0.02, 0.05, 0.1)
+GRID_PROFILE_WEIGHTS = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 def grid(cache: Path) -> list[str]:
@@ -215,23 +250,27 @@ def grid(cache: Path) -> list[str]:
         for question, role in questions:
             ranking = service.rank(question)
             asked.append((ctx, question, role, ranking))
-    lines = ["## Role weight and temperature on the 24 train role questions (IN-SAMPLE)\n",
-             "| role_weight | temperature | right role first | in the top three |",
-             "|---:|---:|---:|---:|"]
+    lines = ["## Role weight, temperature and profile weight on the 24 train role questions "
+             "(IN-SAMPLE for the weights; the role profiles leave these series out)\n",
+             "| role_weight | temperature | role_profile_weight | right role first "
+             "| in the top three |", "|---:|---:|---:|---:|---:|"]
+    profiles = default_profiles()
     for weight in GRID_WEIGHTS:
         for temperature in GRID_TEMPERATURES if weight else (0.0,):
-            first = top3 = 0
-            for ctx, question, role, ranking in asked:
-                people = [p.person for p in ranking.people]
-                fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
-                               temperature or 1.0)
-                scored = sorted(ranking.people, key=lambda p: (
-                    -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)), p.person.id))
-                roles = [role_of(p.person.id) for p in scored]
-                first += bool(roles) and roles[0] == role
-                top3 += role in roles[:3]
-            lines.append(f"| {weight} | {temperature} | {first}/{len(asked)} | "
-                         f"{top3}/{len(asked)} |")
+            for beta in GRID_PROFILE_WEIGHTS if weight else (0.0,):
+                first = top3 = 0
+                for ctx, question, role, ranking in asked:
+                    people = [p.person for p in ranking.people]
+                    fit = role_fit(question, people, ctx.embeddings, ranking.topic_vector,
+                                   temperature or 1.0, profiles, beta)
+                    scored = sorted(ranking.people, key=lambda p: (
+                        -p.evidence_score * (1 + weight * fit.get(p.person.id, 0.0)),
+                        p.person.id))
+                    roles = [role_of(p.person.id) for p in scored]
+                    first += bool(roles) and roles[0] == role
+                    top3 += role in roles[:3]
+                lines.append(f"| {weight} | {temperature} | {beta} | {first}/{len(asked)} | "
+                             f"{top3}/{len(asked)} |")
     return lines
 
 
@@ -247,6 +286,8 @@ def main() -> None:
                         help="the held-out questions over val series (nothing tuned on them)")
     parser.add_argument("--fresh", action="store_true",
                         help="the second held-out set over two other val series")
+    parser.add_argument("--third", action="store_true",
+                        help="the third held-out set over train series no fit has read")
     parser.add_argument("--dev", action="store_true",
                         help="the responsibility questions over three other train series")
     parser.add_argument("--grid", action="store_true",
@@ -269,6 +310,11 @@ def main() -> None:
         ctx = open_store(args.cache, DEV_SERIES)
         questions = DEV_QUESTIONS
         emit(f"## Role questions on QMSum train series {', '.join(DEV_SERIES)} (IN-SAMPLE)\n")
+    elif args.third:
+        ctx = open_store(args.cache, THIRD_SERIES)
+        questions = THIRD_QUESTIONS
+        emit(f"## Third held-out role questions on QMSum train series "
+             f"{', '.join(THIRD_SERIES)} (left out of every fit)\n")
     elif args.fresh:
         ctx = open_store(args.cache, FRESH_SERIES, "val")
         questions = FRESH_QUESTIONS

@@ -237,6 +237,13 @@ class PeersSettings(BaseModel):
         default=0.05, description="a role this much cosine below the best-fitting one gets 1/e "
         "of its bonus (roles under the 0.1 floor get none)"
     )
+    role_profile_weight: float = Field(
+        default=0.8, description="a role the fitted profiles know (features/peers/"
+        "role_profiles.json: which role says a topic's words in train meetings) adds this "
+        "times its profile score to its role cosine (24 train role questions, in-sample for "
+        "this weight, profiles fitted without their series: right role first 20 -> 22/24 at "
+        "0.4-0.8 with role_weight 2.0; python -m evals.role_questions --grid)"
+    )
     llm_reasons: bool = Field(
         default=True,
         description="let the LLM provider word each suggestion's reason (verified against the "

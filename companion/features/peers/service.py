@@ -15,6 +15,7 @@ from companion.features.peers.people_source import DirectoryResolver, PersonReso
 from companion.features.peers.quotes import pick_quotes
 from companion.features.peers.ranking import PersonScore, rank_people
 from companion.features.peers.reasons import reason_for
+from companion.features.peers.role_profiles import default_profiles
 from companion.features.peers.roles import role_fit
 from companion.features.peers.turn_vectors import TurnVectors
 from companion.features.people import PeopleDirectory
@@ -119,7 +120,8 @@ class PeerService:
         experts = rank_by_expertise(topic, self.ctx.catalog, retrieval, self.resolver,
                                     self.settings, shadow=shadow, vectors=self.ctx.vectors)
         fit = role_fit(topic, [e.person for e in experts], self.ctx.embeddings,
-                       retrieval.query_vector, self.settings.role_temperature)
+                       retrieval.query_vector, self.settings.role_temperature,
+                       default_profiles(), self.settings.role_profile_weight)
         people = [
             PersonScore(e.person, sessions=e.sessions,
                         evidence_score=e.score * (1 + self.settings.role_weight * fit.get(
