@@ -63,6 +63,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         # The model is loaded by path; make sure nothing tries to reach a hub for metadata.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # Read by OpenMP when torch loads it: idle worker threads sleep instead of spinning.
+        # Spinning burnt CPU on every small encode (a session's advice sentences): on the
+        # shared 2-core bench machine 2.2x the CPU of the same encode with sleeping threads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         if not os.path.isdir(self.model_path):
             raise ConfigurationError(f"embedding model folder not found: {self.model_path}")
         import torch
