@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test test-fast lint browser eval bench clean
+.PHONY: install demo test test-fast lint browser eval train-cache bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,6 +48,13 @@ lint: install
 
 eval: install
 	$(BIN)/companion eval --dataset qmsum --path ../shared/data/qmsum/val --out reports/qmsum
+
+# QMSum train shards 0 and 1 (every 6th meeting from 0 and from 1: 54 meetings) ingested into
+# /work/cache/answers/shard-K, with every question's candidates cached there: what
+# evals.train_fusion and evals.fusion_ablation fit on. One torch thread; ~15 min on 2 busy cores.
+train-cache: install
+	COMPANION_EMBEDDING__THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m evals.train_fusion \
+		--shards 0 1 --candidates-only
 
 bench: install
 	$(BIN)/python bench/run.py

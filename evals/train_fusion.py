@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def folds_of(data: dict[str, Any]) -> np.ndarray:
 
 
 def out_of_fold(data: dict[str, Any], l2: float) -> np.ndarray:
-    """Logits of every row from a model fitted without that row's meeting."""
+    """Logits of every row from a model fitted without that row's meeting (any columns)."""
     fold = folds_of(data)
     out = np.zeros(len(data["y"]))
     for f in range(FOLDS):
@@ -138,6 +139,11 @@ def pair_up(
     return merged, catalogs, askers
 
 
+def own_asker(ctx: Any) -> Callable[[str], list[Any]]:
+    """The candidates of any question over one shard's own store."""
+    return lambda text: list(ctx.retriever.candidates(text)[0])
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run every stage; print the figures (in-sample or out-of-fold on train)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -152,6 +158,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-sync", action="store_true", help="use the shard stores as they are")
     parser.add_argument(
+        "--single", action="store_true",
+        help="fit on each shard over its own store (the 2026-12-01 protocol), not on pairs",
+    )
+    parser.add_argument(
+        "--candidates-only", action="store_true",
+        help="ingest the shards and cache every question's candidates; fit nothing",
+    )
+    parser.add_argument(
         "--adapter", nargs="*", default=[], metavar="K=PATH",
         help="with COMPANION_RETRIEVAL__QUERY_ADAPTER=true: the adapter shard K's questions are "
         "searched with (fitted without their series: evals.train_adapter --without-shards)",
@@ -160,7 +174,14 @@ def main(argv: list[str] | None = None) -> None:
     args.adapters = {k: Path(v) for k, v in (a.split("=", 1) for a in args.adapter)}
     ctxs, shards, meetings = open_shards(args)
     try:
-        merged, catalogs, askers = pair_up(ctxs, shards, args.cache, args.adapters)
+        if args.single:
+            merged, catalogs = shards, [ctx.catalog for ctx in ctxs]
+            askers = [own_asker(ctx) for ctx in ctxs]
+        else:
+            merged, catalogs, askers = pair_up(ctxs, shards, args.cache, args.adapters)
+        if args.candidates_only:
+            print(f"candidates cached in {args.cache}", flush=True)
+            return
         use_adapter(None)  # off-topic questions (never in train) meet the shipped adapter
         single = build(shards)
         data = build(merged)
@@ -169,7 +190,8 @@ def main(argv: list[str] | None = None) -> None:
         figures["single shards: learned (train, in-sample)"] = recall_hit(
             single, model.logits(single["x"])
         )
-        out = Path(__file__).parent / "results" / "train_fusion_paired.json"
+        kind = "single" if args.single else "paired"
+        out = Path(__file__).parent / "results" / f"train_fusion_{kind}.json"
         if args.write:
             adapted = Settings().retrieval.query_adapter
             weights = ADAPTED_WEIGHTS_FILE if adapted else WEIGHTS_FILE
@@ -191,7 +213,9 @@ def main(argv: list[str] | None = None) -> None:
             )
         print(json.dumps({"confidence": conf}, indent=1))
         summary = {
-            "note": "QMSum train shards, paired; every figure is in-sample or out-of-fold on train",
+            "note": f"QMSum train shards, {kind}; every figure is in-sample or out-of-fold on "
+            "train",
+            "focus_query": Settings().retrieval.focus_query,
             "shards": args.shards,
             "meetings": meetings,
             "questions": n_questions,

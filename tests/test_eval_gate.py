@@ -21,7 +21,7 @@ MIN_SUPPORTED_SENTENCES = 1.0  # every delivered sentence supported by its citat
 MIN_COMPOSED_SUPPORTED = 1.0  # measured 1.000
 # Headline recall: every answerable question, an abstention counts as a miss.
 MIN_RECALL_AT_5 = 0.72  # measured 0.761 (34 answerable questions; was 0.744 answered-only)
-MIN_ANSWER_HIT = 0.72  # measured 0.765: answers citing gold among their first five citations
+MIN_ANSWER_HIT = 0.76  # measured 0.794 (focus_query; 0.765 before): gold among first 5 citations
 MIN_ABSTENTION_F1 = 0.70  # measured 0.778 (10 unanswerable questions)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from companion.core.settings import RetrievalSettings
 from companion.core.terms import fts_query
 from companion.retrieval.adapter import adapt, load_adapter
+from companion.retrieval.focus import focus
 from companion.retrieval.fusion import (
     ADAPTED_WEIGHTS_FILE,
     WEIGHTS_FILE,
@@ -136,8 +137,9 @@ class HybridRetriever:
     ) -> tuple[list[RetrievedChunk], list[float] | None]:
         """Every candidate of both indexes (scored by RRF), and the question's vector.
 
-        The dense leg searches with the question's vector mapped by the query adapter (when
-        `query_adapter` is on and shipped); chunk cosines are to that vector. The vector returned
+        The dense leg searches with the question's vector (of its topic alone, `focus`, when
+        `focus_query` is on), mapped by the query adapter (when `query_adapter` is on and
+        shipped); chunk cosines are to that vector. The vector returned
         is the question as embedded. For learned fusion every candidate gets both signals
         (`_complete`).
         """
@@ -149,7 +151,10 @@ class HybridRetriever:
         lexical = self._beside(self._lexical, question, filters) if mode == "hybrid" else None
         if mode in ("hybrid", "dense"):
             vector = self.embeddings.embed_query(question)
-            searched = adapt(vector, load_adapter()) if self.settings.query_adapter else vector
+            topic = focus(question) if self.settings.focus_query else question
+            searched = vector if topic == question else self.embeddings.embed_query(topic)
+            if self.settings.query_adapter:
+                searched = adapt(searched, load_adapter())
             hits = self.vectors.search(searched, self.settings.dense_k, self._chroma_where(filters))
             for rank, hit in enumerate(hits):
                 ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
