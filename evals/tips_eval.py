@@ -15,6 +15,16 @@ Matching, defined once here:
   its session (speaker) count is right when it equals the gold's distinct sessions (people,
   aliases resolved through people.yaml). Reported as exact-match rate and mean absolute error.
 - Contradiction recall: share of gold contradictory pairs whose best-matching tips are linked.
+  A gold tip's best-matching tip is the extracted tip covering most of its occurrences (ties:
+  more sessions), as for support accuracy; this maps each gold tip to at most one tip, and
+  through it maps each tip to the (possibly empty) set of gold tips it is the best match of.
+- Contradiction precision: of the links the product makes between two tips (`contradicts`,
+  each unordered pair once, over every tip, retired included), the share that are correct. A link
+  is correct when one tip is the best match of a gold tip A, the other the best match of a gold
+  tip B, and A and B are a gold `contradicts` pair: the mapping recall uses, so every pair recall
+  counts as linked is a correct link. Links to tips that match no gold tip (or match one only as
+  a fragment, not as its best match) are wrong. Reported with its counts (`links`,
+  `links_correct`); undefined (None, printed "n/a") when the product makes no link.
 - Purity: of the ranked tips' quotes that cover some gold occurrence, the share that cover
   their tip's majority gold tip (a tip that lumps different advice together scores low).
 
@@ -134,6 +144,9 @@ class TipsReport:
     support_sessions_mae: float
     support_speakers_mae: float
     contradiction_recall: float
+    contradiction_precision: float | None
+    links: int
+    links_correct: int
     purity: float
     per_gold: list[dict[str, Any]] = field(default_factory=list)
     top: dict[str, Any] = field(default_factory=dict)
@@ -172,6 +185,7 @@ def evaluate(tips: Sequence[Tip], gold: Sequence[GoldTip], aliases: dict[str, st
     for a, b in pairs:
         ta, tb = best.get(a), best.get(b)
         linked += bool(ta and tb and tb.id in ta.contradicts)
+    links, links_correct = link_counts(tips, best, pairs)
     n = len(gold) or 1
     purity_hits = purity_total = 0
     for t in ranked:
@@ -197,9 +211,38 @@ def evaluate(tips: Sequence[Tip], gold: Sequence[GoldTip], aliases: dict[str, st
         support_sessions_mae=sum(abs(p["sessions"] - p["gold_sessions"]) for p in per_gold) / n,
         support_speakers_mae=sum(abs(p["speakers"] - p["gold_speakers"]) for p in per_gold) / n,
         contradiction_recall=_share(linked, len(pairs)),
+        contradiction_precision=round(links_correct / links, 3) if links else None,
+        links=links,
+        links_correct=links_correct,
         purity=_share(purity_hits, purity_total),
         per_gold=per_gold,
     )
+
+
+def link_counts(
+    tips: Sequence[Tip], best: dict[str, Tip | None], pairs: set[tuple[str, ...]]
+) -> tuple[int, int]:
+    """The product's contradiction links and how many are correct (module docstring).
+
+    Args:
+        tips: Every extracted tip, with its `contradicts` links.
+        best: Gold tip id -> its best-matching tip (None when no tip matches it).
+        pairs: The gold contradictory pairs, each a sorted pair of gold tip ids.
+
+    Returns:
+        (links made, links correct), each unordered link counted once.
+    """
+    made = {tuple(sorted((t.id, other))) for t in tips for other in t.contradicts}
+    gold_of: dict[str, set[str]] = {}
+    for gold_id, tip in best.items():
+        if tip is not None:
+            gold_of.setdefault(tip.id, set()).add(gold_id)
+
+    def correct(x: str, y: str) -> bool:
+        gx, gy = gold_of.get(x, set()), gold_of.get(y, set())
+        return any((a in gx and b in gy) or (a in gy and b in gx) for a, b in pairs)
+
+    return len(made), sum(correct(x, y) for x, y in made)
 
 
 def _share(part: int, whole: int) -> float:
@@ -462,6 +505,14 @@ def _print(out: dict[str, Any]) -> None:
     print("\n".join(report_lines(out)))
 
 
+def precision_text(report: dict[str, Any]) -> str:
+    """Contradiction precision with its counts: "0.25 (1/4 links)", or "n/a (no links)"."""
+    if report["contradiction_precision"] is None:
+        return "n/a (no links)"
+    return (f"{report['contradiction_precision']:.3g} "
+            f"({report['links_correct']}/{report['links']} links)")
+
+
 def report_lines(out: dict[str, Any]) -> list[str]:
     """The report as printable lines."""
     lines: list[str] = []
@@ -472,6 +523,7 @@ def report_lines(out: dict[str, Any]) -> list[str]:
                 "occurrence_recall", "purity", "support_sessions_exact", "support_speakers_exact",
                 "support_sessions_mae", "support_speakers_mae", "contradiction_recall"):
         say(f"  {key:24} {r[key]}")
+    say(f"  {'contradiction_precision':24} {precision_text(r)}")
     top = r.get("top") or {}
     if top:
         say(f"\ntop {top['k']}: precision {top['precision']}, advice given in 3+ sessions "

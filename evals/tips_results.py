@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.tips_eval import SAMPLES, evaluate_corpus
+from evals.tips_eval import SAMPLES, evaluate_corpus, precision_text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "evals" / "TIPS_RESULTS.md"
@@ -69,6 +69,8 @@ def render(results: Sequence[tuple[str, str, dict[str, Any]]]) -> str:
     rows += [(f, [r[f] for _, _, r in results]) for f in FIGURES]
     for name, values in rows:
         lines.append(f"| {name} | " + " | ".join(f"{v:.3g}" for v in values) + " |")
+    lines.append("| contradiction precision | "
+                 + " | ".join(precision_text(r) for _, _, r in results) + " |")
     for name, note, report in results:
         lines += ["", f"## Top five: {name} ({note})", "", *top_table(report)]
     lines += opposition_lines()
@@ -116,7 +118,8 @@ def write_readme(name: str, note: str, report: dict[str, Any], path: Path = READ
              *("  " + line for line in top_table(report)), "",
              f"  On it the top five holds {top['recall_3plus']:.3g} of the advice given in 3+ "
              f"sessions, {top['support_exact_3plus']:.3g} with the exact session count; "
-             f"contradiction recall {report['contradiction_recall']:.3g}, purity "
+             f"contradiction recall {report['contradiction_recall']:.3g}, contradiction "
+             f"precision {precision_text(report)}, purity "
              f"{report['purity']:.3g}.", "", "  " + MARKS[1]]
     path.write_text(text[:start] + "\n".join(block) + text[end + len(MARKS[1]):],
                     encoding="utf-8")
