@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                "exact3": [r["top"]["support_exact_3plus"] for r in reports],
                "recall3": [r["top"]["recall_3plus"] for r in reports],
                "purity": [r["purity"] for r in reports],
-               "contra": [r["contradiction_recall"] for r in reports]}
+               "contra": [r["contradiction_recall"] for r in reports],
+               "links": [f'{r["links_correct"]}/{r["links"]}' for r in reports]}
         rows.append(row)
         print(json.dumps(row), flush=True)
     for row in sorted(rows, key=lambda r: r["score"])[-5:]:
