@@ -102,10 +102,13 @@ class TipsSettings(BaseModel):
         default=0.1, description="extra closeness needed to join a prohibition to an instruction"
     )
     contradiction_similarity: float = Field(
-        default=0.30,
+        default=0.45,
         description="closeness (raw cosine + lexical bonus) from which two quotes are judged "
         "by the learned opposed-advice score (`tips/opposition.py`, threshold shipped with its "
-        "weights); 0.30 keeps every written opposed pair but one",
+        "weights). Chosen on the four tuning corpora (lab, ward, oncall, staffroom; in-sample) "
+        "as the value with the fewest wrong links at unchanged contradiction recall: links "
+        "correct/made 2/9 at 0.30, 2/5 at 0.40, 2/3 at 0.45; 0.50 loses lab's one right link "
+        "(`python -m evals.tips_sweep --grid '{\"contradiction_similarity\": [...]}'`)",
     )
     topic_similarity: float = Field(
         default=0.45, description="cosine at or above which a tip matches a --topic query"
