@@ -44,13 +44,22 @@ def say(message: str) -> None:
 # Query-time work embeds one short text: a second torch thread gains nothing, and on a busy
 # machine the two wait on each other (~2.4 s vs ~0.1 s per question measured here at load 11).
 QUERY_ENV = {"COMPANION_EMBEDDING__THREADS": "1"}
+# Every worker gets the thread policy the product sets for itself when it loads the model
+# (`companion/storage/embeddings.py`: idle OpenMP threads sleep): raw encode and the naive
+# LangChain pipeline would otherwise spin idle threads and be charged CPU the product is not,
+# which flatters the ingest ratios (0.76 vs 0.70 like for like on one file in the 2026-12-02 run).
+WORKER_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE"),
+}
 
 
 def worker(phase: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one job of bench/worker.py in a fresh process and return its JSON."""
     LOADS[phase] = load_now()
     say(f"{phase} (load {LOADS[phase]})")
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", **(env or {}))
+    env = dict(os.environ, **WORKER_ENV, **(env or {}))
     out = subprocess.run(
         [sys.executable, str(WORKER), *args], env=env, capture_output=True, text=True
     )
@@ -221,7 +230,7 @@ class Background:
             return
         LOADS[phase] = load_now()
         say(f"{phase} started in the background (load {LOADS[phase]})")
-        env = dict(os.environ, HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+        env = dict(os.environ, **WORKER_ENV)
         with output.open("w", encoding="utf-8") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, str(WORKER), *args], env=env, stdout=out,
@@ -491,7 +500,8 @@ METHOD = [
     "sentence repeats (the manifest records the distinct-sentence share) and no cache can serve "
     "a later copy. A bigger corpus starts with the smaller one's files.",
     "- **Ingest**: each job in a fresh process (`bench/worker.py`), default settings (torch "
-    "threads = cores), model loaded before the clock starts. Product = "
+    "threads = cores; every contender with `OMP_WAIT_POLICY=PASSIVE`, the policy the product "
+    "sets for itself), model loaded before the clock starts. Product = "
     "`build_pipeline(ctx).ingest([corpus])` (= `Companion(ctx=ctx).pipeline().ingest`, what "
     "`companion ingest` runs: parse, chunk, embed, Chroma upsert, catalog + FTS, tips and "
     "summaries listeners). It ingests the whole small corpus once for the store; the ratios come "
