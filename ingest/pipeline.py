@@ -88,9 +88,16 @@ class IngestPipeline:
         (report.replaced if row is not None else report.added).append(session.id)
 
     def _with_free_id(self, session: Session) -> Session:
-        """Give a file a distinct id when another existing file already uses its stem."""
+        """Give a file a distinct id when another existing file already uses its stem.
+
+        A copy of a stored session (same stem, same content, e.g. the corpus folder copied or
+        checked out elsewhere) keeps the stored id, so it is recognised as unchanged instead of
+        becoming a second session that doubles every tip's support and every answer's citations.
+        """
         row = self.ctx.catalog.session_row(session.id)
         if row is None or row["source"] == session.source or not Path(row["source"]).exists():
+            return session
+        if row["content_hash"] == session.content_hash:
             return session
         suffix = hashlib.sha1(session.source.encode()).hexdigest()[:6]
         return session.model_copy(update={"id": f"{session.id}-{suffix}"})

@@ -64,6 +64,23 @@ def test_ingest_then_reingest_unchanged_embeds_nothing(ctx, tmp_path):
     assert _vector_count(ctx, "ministers") == listed["ministers"].chunks
 
 
+def test_a_copy_of_the_corpus_elsewhere_is_not_a_second_session(ctx, tmp_path):
+    _write(tmp_path, "ministers.vtt", VTT)
+    pipeline = build_pipeline(ctx)
+    assert pipeline.ingest([tmp_path / "in"]).added == ["ministers"]
+    copy = tmp_path / "copy" / "ministers.vtt"
+    copy.parent.mkdir()
+    copy.write_text(VTT, encoding="utf-8")
+    again = pipeline.ingest([copy.parent])
+    assert again.unchanged == ["ministers"] and again.chunks_embedded == 0
+    assert [s.id for s in ctx.catalog.list_sessions()] == ["ministers"]
+    # A different file that only shares the stem is still its own session.
+    copy.write_text(VTT.replace("Sunday night", "Friday evening"), encoding="utf-8")
+    other = pipeline.ingest([copy.parent])
+    assert len(other.added) == 1 and other.added[0].startswith("ministers-")
+    assert len(ctx.catalog.list_sessions()) == 2
+
+
 def test_changed_file_replaces_its_session_and_stale_vectors_go(ctx, tmp_path):
     path = _write(tmp_path, "ministers.vtt", VTT)
     pipeline = build_pipeline(ctx)
