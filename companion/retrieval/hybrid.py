@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 import numpy as np
@@ -67,12 +68,32 @@ class RetrievedChunk:
 
 @dataclass
 class Retrieval:
-    """What retrieval found for one question."""
+    """What retrieval found for one question.
+
+    `query_vector` is the question as asked, embedded (None in lexical mode). When the dense
+    search embedded only the question's topic (`focus_query`), the question itself is embedded
+    on first read: answers never read it, peers do, so an ask pays for one query encode.
+    """
 
     question: str
     chunks: list[RetrievedChunk]
     best_similarity: float
-    query_vector: list[float] | None = field(default=None, repr=False)
+    vector: InitVar[list[float] | None] = None
+    embed_question: Callable[[], list[float]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _vector: list[float] | None = field(init=False, default=None, repr=False)
+
+    def __post_init__(self, vector: list[float] | None) -> None:
+        self._vector = vector
+
+    @property
+    def query_vector(self) -> list[float] | None:
+        """The question as asked, embedded (on first read when only its topic was)."""
+        if self._vector is None and self.embed_question is not None:
+            self._vector = self.embed_question()
+            self.embed_question = None
+        return self._vector
 
 
 def _date_int(value: str) -> int:
@@ -116,6 +137,9 @@ class HybridRetriever:
         chunk next to a better one of the same session gives way to another moment.
         """
         chunks, vector = self.candidates(question, filters, mode)
+        asked = None
+        if vector is None and mode in ("hybrid", "dense"):  # only the topic was embedded
+            asked = partial(self.embeddings.embed_query, question)
         weights = ADAPTED_WEIGHTS_FILE if self.settings.query_adapter else WEIGHTS_FILE
         model = load_model(weights) if self._learned(mode) else None
         if model is not None and chunks:
@@ -127,7 +151,7 @@ class HybridRetriever:
         else:
             chunks.sort(key=lambda c: -c.score)
         best = max((c.similarity for c in chunks if c.similarity is not None), default=0.0)
-        return Retrieval(question, chunks[:limit], best, vector)
+        return Retrieval(question, chunks[:limit], best, vector, embed_question=asked)
 
     def _learned(self, mode: Mode) -> bool:
         return mode == "hybrid" and self.settings.fusion == "learned"
@@ -139,9 +163,9 @@ class HybridRetriever:
 
         The dense leg searches with the question's vector (of its topic alone, `focus`, when
         `focus_query` is on), mapped by the query adapter (when `query_adapter` is on and
-        shipped); chunk cosines are to that vector. The vector returned
-        is the question as embedded. For learned fusion every candidate gets both signals
-        (`_complete`).
+        shipped); chunk cosines are to that vector. The vector returned is the question as
+        embedded, or None when only its topic was (or in lexical mode). For learned fusion every
+        candidate gets both signals (`_complete`).
         """
         filters = filters or SearchFilters()
         ranks: dict[str, dict[str, Any]] = {}
@@ -150,9 +174,9 @@ class HybridRetriever:
         # The lexical leg (SQLite) runs beside embedding + Chroma: neither needs the other.
         lexical = self._beside(self._lexical, question, filters) if mode == "hybrid" else None
         if mode in ("hybrid", "dense"):
-            vector = self.embeddings.embed_query(question)
             topic = focus(question) if self.settings.focus_query else question
-            searched = vector if topic == question else self.embeddings.embed_query(topic)
+            searched = self.embeddings.embed_query(topic)
+            vector = searched if topic == question else None
             if self.settings.query_adapter:
                 searched = adapt(searched, load_adapter())
             hits = self.vectors.search(searched, self.settings.dense_k, self._chroma_where(filters))

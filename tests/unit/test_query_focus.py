@@ -64,3 +64,27 @@ def test_dense_search_embeds_the_topic_and_returns_the_question_as_asked(
     assert "rubber buttons on the remote." in embedded
     # what peers read as the topic's vector is still the question as asked
     assert found.query_vector == asked
+
+
+def test_a_framed_question_is_embedded_once_unless_its_vector_is_read(
+    fake_ctx: Context, tmp_path: Path
+) -> None:
+    path = tmp_path / "in" / "remote.vtt"
+    path.parent.mkdir()
+    path.write_text(VTT, encoding="utf-8")
+    IngestPipeline(fake_ctx).ingest([path])
+    question = "Summarize the discussion about rubber buttons on the remote."
+    fake_ctx.settings.retrieval.focus_query = True
+    embedded: list[str] = []
+    real = fake_ctx.embeddings.embed_query
+
+    def spy(text: str) -> list[float]:
+        embedded.append(text)
+        return real(text)
+
+    fake_ctx.embeddings.embed_query = spy  # type: ignore[method-assign]
+    found = fake_ctx.retriever.retrieve(question)
+    assert embedded == ["rubber buttons on the remote."]  # an answer needs no more
+    assert found.query_vector == real(question)  # peers read it: embedded then, once
+    found.query_vector  # noqa: B018 (a second read embeds nothing)
+    assert embedded == ["rubber buttons on the remote.", question]
