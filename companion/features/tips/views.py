@@ -61,6 +61,7 @@ _POINTS_BACK = re.compile(
     r"^(?:that|this|these|those|it|it's|they|then|which|there|here|he|she|him|her)\b", re.I
 )
 HEADLINE_WORDS = (6, 30)
+_STRENGTH_WEIGHT = 0.3  # advice strength's share of a headline's score, beside mean cosine
 
 
 def headline_penalty(quote: str) -> float:
@@ -101,9 +102,6 @@ def canonical_quote(quotes: Sequence[StoredQuote]) -> StoredQuote:
             quotes[i].quote)
 
     return quotes[max(range(n), key=lambda i: (score(i), -i))]
-
-
-_STRENGTH_WEIGHT = 0.3
 
 
 def choose_wording(
