@@ -1,6 +1,6 @@
 """Write `evals/TIPS_RESULTS.md`: top tips on the dev corpora and the samples, generated.
 
-Eight corpora in the samples layout, each ingested into its own data dir under `--data`:
+Nine corpora in the samples layout, each ingested into its own data dir under `--data`:
 
 - `evals/data/dev/garage`: written at the start of issue 16's fifth pass and committed before
   anything was run on it; never tuned on (held out);
@@ -8,6 +8,8 @@ Eight corpora in the samples layout, each ingested into its own data dir under `
   of that pass, and never tuned on, diagnosed or looked at until the results were generated
   (held out);
 - `evals/data/dev/zoo`: written at the start of issue 16's sixth pass and committed before
+  anything was run on it; never tuned on (held out);
+- `evals/data/dev/hotel`: written at the start of issue 16's seventh pass and committed before
   anything was run on it; never tuned on (held out);
 - `evals/data/dev/lab`, `ward`, `oncall`, `staffroom`: the fourth pass diagnosed its count
   errors on these and chose `merge_similarity`, `second_chance_floor` and the opposed-advice
@@ -40,6 +42,7 @@ CORPORA = (
     ("garage", DEV / "garage", "held out: never tuned on"),
     ("planning", DEV / "planning", "held out: never tuned on"),
     ("zoo", DEV / "zoo", "held out: never tuned on"),
+    ("hotel", DEV / "hotel", "held out: never tuned on"),
     ("lab", DEV / "lab", "tuning corpus since the fourth pass: in-sample"),
     ("ward", DEV / "ward", "tuning corpus: in-sample"),
     ("oncall", DEV / "oncall", "tuning corpus: in-sample"),

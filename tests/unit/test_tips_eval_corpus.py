@@ -58,7 +58,7 @@ def test_top_five_counts_a_second_fragment_as_a_miss_and_checks_session_counts()
 
 
 def test_any_corpus_in_the_samples_layout_is_accepted_and_others_are_refused(tmp_path: Path):
-    for corpus in ("ward", "oncall", "staffroom", "lab", "planning", "garage", "zoo"):
+    for corpus in ("ward", "oncall", "staffroom", "lab", "planning", "garage", "zoo", "hotel"):
         check_layout(DEV / corpus)
         gold = load_gold(DEV / corpus / "gold" / "tips.jsonl")
         assert sum(len({o.session for o in g.occurrences}) >= 3 for g in gold) >= 3
@@ -69,7 +69,7 @@ def test_any_corpus_in_the_samples_layout_is_accepted_and_others_are_refused(tmp
 
 
 @pytest.mark.parametrize(
-    "corpus", ["ward", "oncall", "staffroom", "lab", "planning", "garage", "zoo"])
+    "corpus", ["ward", "oncall", "staffroom", "lab", "planning", "garage", "zoo", "hotel"])
 def test_dev_gold_quotes_are_verbatim_and_opposed_links_go_both_ways(corpus: str):
     root = DEV / corpus
     texts = {p.stem: " ".join(p.read_text(encoding="utf-8").split())
