@@ -19,8 +19,7 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import RetrievalSettings
-from companion.core.terms import fts_query
-from companion.retrieval.fusion import features, session_bm25
+from companion.retrieval.fusion import features
 from evals.datasets import GoldQuestion
 
 
@@ -57,29 +56,6 @@ def collect(ctx: Any, name: str, questions: list[GoldQuestion], cache: Path) -> 
     with out.open("wb") as f:
         pickle.dump(cands, f)
     return Shard(name, questions, cands)
-
-
-def add_session_lexical(shard: Shard, catalogs: list[Any]) -> None:
-    """Set each candidate's `session_lexical` as retrieval does, over all of these stores.
-
-    Cached candidates predate the routing feature (and a pair's candidates come from two
-    stores): each question's session BM25 is computed over the union of the catalogs' sessions
-    (their ids differ), the way one store holding them all would.
-    """
-    for q, chunks in zip(shard.questions, shard.candidates, strict=True):
-        match = fts_query(" ".join(q.question.split()))
-        matches: dict[str, dict[str, int]] = {}
-        sizes: dict[str, int] = {}
-        for catalog in catalogs:
-            found, size = catalog.session_matches(match) if match else ({}, {})
-            sizes.update(size)
-            for term, per_session in found.items():
-                matches.setdefault(term, {}).update(per_session)
-        if not match:
-            sizes = {}
-        routing = session_bm25(matches, sizes)
-        for c in chunks:
-            c.session_lexical = routing.get(c.session_id, 0.0)
 
 
 def build(shards: list[Shard]) -> dict[str, Any]:

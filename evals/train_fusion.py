@@ -39,16 +39,7 @@ from companion.retrieval.fusion import (
     fit_listwise,
 )
 from evals.datasets import load_qmsum
-from evals.fusion_data import (
-    MergedCatalog,
-    Shard,
-    add_session_lexical,
-    build,
-    collect,
-    merge,
-    recall_hit,
-    subset,
-)
+from evals.fusion_data import MergedCatalog, Shard, build, collect, merge, recall_hit, subset
 from evals.runner import open_store, single_thread_queries, sync_corpus
 from evals.train_confidence import fit_confidence
 
@@ -117,7 +108,6 @@ def open_shards(args: Any) -> tuple[list[Any], list[Shard], list[str]]:
         use_adapter(args.adapters.get(str(k)))
         with single_thread_queries():  # one question at a time: see the runner
             shards.append(collect(ctx, str(k), questions, args.cache))
-        add_session_lexical(shards[-1], [ctx.catalog])
         ctxs.append(ctx)
         meetings += sorted(s.id for s in dataset.sessions)
     return ctxs, shards, meetings
@@ -141,7 +131,6 @@ def pair_up(
                 for own, other in zip(shards[a].candidates, cross.candidates, strict=True)
             ]
             merged.append(Shard(f"{shards[a].name}+{shards[b].name}", shards[a].questions, cands))
-            add_session_lexical(merged[-1], [ctxs[a].catalog, ctxs[b].catalog])
             catalogs.append(MergedCatalog([ctxs[a].catalog, ctxs[b].catalog]))
             pair = (ctxs[a], ctxs[b])
             askers.append(

@@ -8,8 +8,7 @@ of `RetrievedChunk` read below (`session_id`, `ordinal`, `similarity`, `dense_ra
 The features say how well a chunk matches (its cosine and BM25 score, each also relative to the
 best of the question), how well its whole session matches (the session's share of the
 candidates' fused mass, its best cosine, its rank among sessions), how well its neighbours match
-(chunks next to it in the same session), how well its session matches the question's words
-read as one document (`session_bm25`), and whether the question names one of its speakers.
+(chunks next to it in the same session), and whether the question names one of its speakers.
 """
 
 from __future__ import annotations
@@ -34,16 +33,12 @@ ADAPTED_WEIGHTS_FILE = Path(__file__).with_name("fusion_weights_adapted.json")
 FEATURES = (
     "dense_sim", "dense_rel", "dense_logrank", "lex_rel", "lex_present", "lex_logrank", "rrf",
     "sess_share", "sess_dense_rel", "sess_logrank", "nb_dense_rel", "nb_lex_rel", "speaker_match",
-    "speaker_named", "log_turns", "log_chars", "sess_lex_rel", "sess_lex_logrank",
+    "speaker_named", "log_turns", "log_chars",
 )
 
 _PAREN = re.compile(r"\([^)]*\)")
 RRF_K = 30.0
 MISSING_RANK = 100
-# Session routing by words: each session is one document of chunks, a term's frequency in it
-# the number of its chunks holding the term (Okapi BM25, the usual constants).
-SESSION_K1 = 1.2
-SESSION_B = 0.75
 
 
 @lru_cache(maxsize=4096)
@@ -51,31 +46,6 @@ def speaker_words(speaker: str) -> frozenset[str]:
     """Name words of a speaker label ("Marketing (ES2008a)" → {"marketing"})."""
     return frozenset(w for w in words(_PAREN.sub(" ", speaker))
                      if len(w) > 2 and w not in STOPWORDS)
-
-
-def session_bm25(
-    matches: dict[str, dict[str, int]], sizes: dict[str, int]
-) -> dict[str, float]:
-    """BM25 of each session as one document, for the question's terms.
-
-    Args:
-        matches: per term, per session, how many of its chunks hold it (`Catalog.
-            session_matches`; several stores' maps can be merged, their sessions differ).
-        sizes: every session's chunk count (the document length; the IDF's collection).
-    """
-    n = len(sizes)
-    if not n:
-        return {}
-    avg = sum(sizes.values()) / n
-    scores = dict.fromkeys(sizes, 0.0)
-    for per_session in matches.values():
-        df = sum(1 for s in per_session if s in sizes)
-        idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-        for s, tf in per_session.items():
-            if s in sizes:
-                norm = SESSION_K1 * (1.0 - SESSION_B + SESSION_B * sizes[s] / avg)
-                scores[s] += idf * tf * (SESSION_K1 + 1.0) / (tf + norm)
-    return scores
 
 
 def _rank_feature(rank: int | None) -> float:
@@ -113,10 +83,6 @@ def features(question: str, candidates: Sequence[Any]) -> np.ndarray:
         sess_best[c.session_id] = max(sess_best.get(c.session_id, -1.0), float(s))
     total = sum(mass.values()) or 1.0
     order = {s: i for i, s in enumerate(sorted(mass, key=lambda s: -mass[s]))}
-    # Session routing by words (`session_bm25`, set on each chunk by retrieval; 0 when absent).
-    sess_lex = {c.session_id: getattr(c, "session_lexical", None) or 0.0 for c in candidates}
-    best_sess_lex = max(sess_lex.values()) or 1.0
-    lex_order = {s: i for i, s in enumerate(sorted(sess_lex, key=lambda s: -sess_lex[s]))}
     # Neighbourhood: the best adjacent chunk of the same session among the candidates.
     at = {(c.session_id, c.ordinal): i for i, c in enumerate(candidates)}
     q_words = {w for w in words(question) if len(w) > 2 and w not in STOPWORDS}
@@ -143,8 +109,6 @@ def features(question: str, candidates: Sequence[Any]) -> np.ndarray:
             float(bool(named)),
             math.log1p(c.turn_end - c.turn_start + 1),
             math.log1p(len(c.text)),
-            sess_lex[c.session_id] / best_sess_lex,
-            -math.log1p(lex_order[c.session_id]),
         )
     return x
 
@@ -181,22 +145,16 @@ class FusionModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FusionModel:
-        """The model saved by `to_json`; features must match this module's.
-
-        Weights fitted before the last features were added (their names a prefix of
-        `FEATURES`: the adapter's, fitted before session routing) give those features no
-        weight, so they rank as they did.
-        """
+        """The model saved by `to_json`; features must match this module's."""
         names = tuple(data["features"])
-        if FEATURES[: len(names)] != names:
+        if names != FEATURES:
             raise ValueError("fusion weights were fitted on other features; rerun train_fusion")
-        pad = len(FEATURES) - len(names)
         return cls(
-            np.r_[np.array(data["weights"], dtype=float), np.zeros(pad)],
+            np.array(data["weights"]),
             float(data["bias"]),
-            np.r_[np.array(data["mean"], dtype=float), np.zeros(pad)],
-            np.r_[np.array(data["scale"], dtype=float), np.ones(pad)],
-            FEATURES,
+            np.array(data["mean"]),
+            np.array(data["scale"]),
+            names,
         )
 
 

@@ -21,7 +21,6 @@ from companion.retrieval.fusion import (
     diversify,
     features,
     load_model,
-    session_bm25,
 )
 from companion.storage.catalog import Catalog
 from companion.storage.embeddings import SentenceTransformerEmbeddings
@@ -65,7 +64,6 @@ class RetrievedChunk:
     lexical_score: float | None = None  # BM25, higher is better (0: no question term)
     ordinal: int = 0
     probability: float | None = None  # learned fusion: P(the chunk holds the evidence)
-    session_lexical: float | None = None  # learned fusion: its session's BM25 as one document
 
 
 @dataclass
@@ -224,16 +222,12 @@ class HybridRetriever:
         return chunks, vector
 
     def _complete(self, question: str, vector: list[float], chunks: list[RetrievedChunk]) -> None:
-        """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits.
-
-        And its session's BM25 as one document of chunks (`fusion.session_bm25`), for routing.
-        """
+        """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits."""
         no_lex = [c for c in chunks if c.lexical_score is None]
         match = fts_query(question)
         scores = None  # BM25 of dense-only hits (SQLite), beside the vector lookup (Chroma)
         if no_lex and match:
             scores = self._beside(self.catalog.lexical_scores, match, [c.id for c in no_lex])
-        sessions = self._beside(self.catalog.session_matches, match) if match else None
         no_dense = [c for c in chunks if c.similarity is None]
         if no_dense:
             stored = self.vectors.vectors_of([c.id for c in no_dense])
@@ -245,9 +239,6 @@ class HybridRetriever:
             found = scores.result()
             for c in no_lex:
                 c.lexical_score = -found[c.id] if c.id in found else 0.0
-        routing = session_bm25(*sessions.result()) if sessions is not None else {}
-        for c in chunks:
-            c.session_lexical = routing.get(c.session_id, 0.0)
 
     def _beside(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
         """Run a catalog read on the helper thread while the caller does other work.

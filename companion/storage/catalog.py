@@ -23,7 +23,7 @@ from typing import Any
 from companion.core.errors import NotFoundError
 from companion.core.schemas import Chunk, Session, SessionSummary, Turn
 from companion.storage.catalog_schema import SCHEMA
-from companion.storage.lexical import RarestTerms, phrases
+from companion.storage.lexical import RarestTerms
 
 __all__ = ["SCHEMA", "Catalog"]
 
@@ -373,35 +373,6 @@ class Catalog:
             ).fetchall()
             found.update((r[0], r[1]) for r in rows)
         return found
-
-    def session_matches(self, match: str) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-        """Per session, how many of its chunks hold each term; and every session's chunk count.
-
-        Session routing reads a session as one document of chunks (`retrieval.fusion.
-        session_bm25`). The MATCH expression is narrowed as `search_lexical` narrows it (its
-        rarest terms only), so the cost is bounded the same way.
-
-        Returns:
-            {term: {session id: chunks holding it}} for each kept term, and {session id:
-            chunks} for every session.
-        """
-        match = _RAREST.narrow(self.conn, match, self._lexical_cache())
-        sizes = {
-            r[0]: int(r[1])
-            for r in self.conn.execute(
-                "SELECT session_id, count(*) FROM chunks GROUP BY session_id"
-            ).fetchall()
-        }
-        found: dict[str, dict[str, int]] = {}
-        for phrase in phrases(match) if match else ():
-            rows = self.conn.execute(
-                """SELECT c.session_id, count(*) FROM chunks_fts
-                   JOIN chunks c ON c.rowid = chunks_fts.rowid
-                   WHERE chunks_fts MATCH ? GROUP BY c.session_id""",
-                (f'"{phrase}"',),
-            ).fetchall()
-            found[phrase] = {r[0]: int(r[1]) for r in rows}
-        return found, sizes
 
     def _lexical_cache(self) -> dict[str, object]:
         cache: dict[str, object] | None = getattr(self._local, "lexical", None)

@@ -28,11 +28,6 @@ _OR_OF_PHRASES = re.compile(r'^"(?:[^"]|"")+"(?: OR "(?:[^"]|"")+")*$')
 _PHRASE = re.compile(r'"((?:[^"]|"")+)"')
 
 
-def phrases(match: str) -> list[str]:
-    """The quoted phrases of an OR-of-phrases MATCH expression, in order, each once."""
-    return list(dict.fromkeys(_PHRASE.findall(match)))
-
-
 @dataclass
 class _Frequencies:
     """Document frequencies read at one state of the catalog."""

@@ -72,19 +72,3 @@ def test_scores_of_given_chunks_equal_the_search_restricted_to_them(
     assert got == want
     if match != '"nothing"':
         assert got and len(got) < len(ids), "some given chunks must match and some not"
-
-
-def test_session_matches_count_chunks_per_session_with_the_narrowed_terms(
-    catalog: Catalog,
-) -> None:
-    found, sizes = catalog.session_matches('"rollback" OR "nowhere"')
-    assert sizes == {f"s{s}": 20 for s in range(30)}
-    assert set(found) == {"rollback"}  # a term no chunk holds is narrowed away
-    expected = dict(
-        catalog.conn.execute(
-            "SELECT session_id, count(*) FROM chunks WHERE ' ' || text || ' ' LIKE"
-            " '% rollback %' GROUP BY session_id"
-        ).fetchall()
-    )
-    assert found["rollback"] == expected
-    assert catalog.session_matches('"nowhere"') == ({}, sizes)

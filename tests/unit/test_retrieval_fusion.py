@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from companion.retrieval.fusion import (
     FEATURES,
@@ -16,7 +15,6 @@ from companion.retrieval.fusion import (
     fit_listwise,
     fit_logistic,
     load_model,
-    session_bm25,
     speaker_words,
 )
 from companion.retrieval.hybrid import RetrievedChunk
@@ -137,57 +135,3 @@ def test_diversify_lets_another_moment_in_before_a_neighbour() -> None:
     assert [cands[i].id for i in diversify(cands, logits, 0.0)] == ["a5", "a6", "b2", "a8"]
     strong = np.array([6.0, 5.5, 1.0, 0.5])
     assert [cands[i].id for i in diversify(cands, strong, 2.0)][:2] == ["a5", "a6"]
-
-
-def test_session_bm25_prefers_the_session_that_keeps_returning_to_a_rare_term() -> None:
-    sizes = {"s1": 10, "s2": 10, "s3": 10}
-    matches = {
-        "battery": {"s1": 4, "s2": 1},  # rare-ish: two of three sessions
-        "remote": {"s1": 2, "s2": 2, "s3": 2},  # in every session: little weight
-        "ghost": {"elsewhere": 3},  # a session no store lists is ignored
-    }
-    scores = session_bm25(matches, sizes)
-    assert set(scores) == set(sizes)
-    assert scores["s1"] > scores["s2"] > scores["s3"] > 0.0
-    # at the same count, a term every session holds weighs less than one only s1 holds
-    rare = session_bm25({"battery": {"s1": 2}}, sizes)["s1"]
-    shared = session_bm25({"remote": {"s1": 2, "s2": 2, "s3": 2}}, sizes)["s1"]
-    assert rare > 2 * shared > 0.0
-    assert session_bm25(matches, {}) == {}
-
-
-def test_session_routing_features_read_each_chunks_session_score() -> None:
-    cands = [
-        chunk("a", "s1", 0, 0.5, 2.0),
-        chunk("b", "s2", 0, 0.6, 2.0),
-        chunk("c", "s3", 0, 0.6, 2.0),
-    ]
-    for c, score in zip(cands, (1.0, 4.0, 0.0), strict=True):
-        c.session_lexical = score
-    x = features("battery for the remote", cands)
-    assert column(x, "sess_lex_rel").tolist() == [0.25, 1.0, 0.0]
-    ranks = column(x, "sess_lex_logrank")
-    assert ranks[1] == 0.0 and ranks[0] > ranks[2]
-    unset = features("battery", [chunk("a", "s1", 0, 0.5, 2.0)])  # candidates made elsewhere
-    assert column(unset, "sess_lex_rel").tolist() == [0.0]
-
-
-def test_shipped_weights_know_every_feature_and_older_weights_ignore_new_ones() -> None:
-    assert tuple(json.loads(WEIGHTS_FILE.read_text())["features"]) == FEATURES
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(50, len(FEATURES)))
-    old = fit_logistic(x, (x[:, 0] > 0).astype(float)).to_json()
-    n = len(FEATURES) - 2
-    old.update(
-        features=old["features"][:n],
-        weights=old["weights"][:n],
-        mean=old["mean"][:n],
-        scale=old["scale"][:n],
-    )
-    model = FusionModel.from_json(old)
-    moved = x.copy()
-    moved[:, n:] += 5.0  # the features the old weights never saw
-    assert np.allclose(model.logits(moved), model.logits(x))
-    old["features"] = ["other"] + old["features"][1:]
-    with pytest.raises(ValueError):
-        FusionModel.from_json(old)
