@@ -82,3 +82,18 @@ def test_the_shipped_opposition_score_links_opposite_advice_not_agreeing_advice(
     assert not model.opposed("Answer every email the same day it arrives.",
                              "Leave the deep clean until the end of the week.",
                              cosine=0.05, overlap=0.0)
+
+
+def test_a_quote_that_starts_a_tip_is_in_the_index_once():
+    """The founding quote counts once in the average a later quote is judged by."""
+    from companion.features.tips.clustering import TipIndex
+    from companion.features.tips.extraction import Candidate
+    from companion.features.tips.placement import place_session
+
+    cand = Candidate("s1", "Ann", 0, None, None, "Write your notes as you go.", "advice", None)
+    index = TipIndex(SETTINGS)
+    created: set[str] = set()
+    placement = place_session(index, [cand], [unit(1, 0, 0, 0)], {}, created.__contains__,
+                              lambda tip_id, _cand, _vector: created.add(tip_id))
+    assert placement.created == sorted(created) and len(created) == 1
+    assert len(index.closeness(unit(1, 0, 0, 0))) == 1
