@@ -13,7 +13,8 @@ Nine corpora in the samples layout, each ingested into its own data dir under `-
   anything was run on it; never tuned on (held out);
 - `evals/data/dev/lab`, `ward`, `oncall`, `staffroom`: the fourth pass diagnosed its count
   errors on these and chose `merge_similarity`, `second_chance_floor` and the opposed-advice
-  choices end to end on them (`evals.tips_sweep`): in-sample (lab was the held-out corpus of the
+  choices end to end on them (`evals.tips_sweep`; the seventh re-chose `merge_similarity`,
+  `merge_z` and added `merge_link_floor` on them): in-sample (lab was the held-out corpus of the
   third pass, staffroom of the second);
 - `samples`: `link_floor` was chosen on it in the second pass, earlier rules were fitted to its
   wording, and the advice detector's authors may have read it: in-sample.

@@ -101,7 +101,6 @@ def place_session(
             if not exists(tip_id):
                 create(tip_id, cand, vector)
                 placement.created.append(tip_id)
-                index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
         placement.tip_ids.append(tip_id)
         index.add(index.member(tip_id, cand.quote, vector, session=cand.session_id))
     return placement
