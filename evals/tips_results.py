@@ -10,11 +10,11 @@ Nine corpora in the samples layout, each ingested into its own data dir under `-
 - `evals/data/dev/zoo`: written at the start of issue 16's sixth pass and committed before
   anything was run on it; never tuned on (held out);
 - `evals/data/dev/hotel`: written at the start of issue 16's seventh pass and committed before
-  anything was run on it; never tuned on (held out);
+  anything was run on it; never tuned on (held out), but its figures decided one revert (the
+  seventh pass's lower merge bars), so it is no longer untouched;
 - `evals/data/dev/lab`, `ward`, `oncall`, `staffroom`: the fourth pass diagnosed its count
   errors on these and chose `merge_similarity`, `second_chance_floor` and the opposed-advice
-  choices end to end on them (`evals.tips_sweep`; the seventh re-chose `merge_similarity`,
-  `merge_z` and added `merge_link_floor` on them): in-sample (lab was the held-out corpus of the
+  choices end to end on them (`evals.tips_sweep`): in-sample (lab was the held-out corpus of the
   third pass, staffroom of the second);
 - `samples`: `link_floor` was chosen on it in the second pass, earlier rules were fitted to its
   wording, and the advice detector's authors may have read it: in-sample.
@@ -43,7 +43,7 @@ CORPORA = (
     ("garage", DEV / "garage", "held out: never tuned on"),
     ("planning", DEV / "planning", "held out: never tuned on"),
     ("zoo", DEV / "zoo", "held out: never tuned on"),
-    ("hotel", DEV / "hotel", "held out: never tuned on"),
+    ("hotel", DEV / "hotel", "held out: never tuned on; read once to reject a change"),
     ("lab", DEV / "lab", "tuning corpus since the fourth pass: in-sample"),
     ("ward", DEV / "ward", "tuning corpus: in-sample"),
     ("oncall", DEV / "oncall", "tuning corpus: in-sample"),

@@ -20,9 +20,8 @@ class TipsSettings(BaseModel):
     end to end on dev corpora ward, oncall and staffroom (in-sample for them). The fourth pass
     chose `merge_similarity`, `merge_z` and `second_chance_floor` end to end on lab, ward,
     oncall and staffroom (`python -m evals.tips_sweep`), with the samples' figures beside them
-    (in-sample too); dev corpus `planning` was never tuned on. The seventh re-chose
-    `merge_similarity` and `merge_z` and added `merge_link_floor` the same way (held out:
-    garage, planning, zoo). Another embedding model needs new values.
+    (in-sample too); dev corpus `planning` was never tuned on. Another
+    embedding model needs new values.
     """
 
     min_words: int = Field(default=4, description="shorter advice sentences are fragments")
@@ -72,21 +71,15 @@ class TipsSettings(BaseModel):
         "already holds a quote of its own session",
     )
     merge_similarity: float = Field(
-        default=0.12,
+        default=0.15,
         description="average closeness of two tips' quotes at or above which, after a session "
         "is placed, they are merged as paraphrases of one piece of advice (see "
         "`tips/merging.py`); 1 or more turns the pass off",
     )
     merge_z: float = Field(
-        default=0.9,
+        default=1.0,
         description="standard deviations above each tip's mean closeness to the other tips by "
         "which a pair must stand out to merge (see `tips/merging.py`)",
-    )
-    merge_link_floor: float = Field(
-        default=0.0,
-        description="closeness every clear quote of one tip needs to every clear quote of the "
-        "other for two tips to merge (complete linkage: an average that clears "
-        "merge_similarity cannot hide a pair pointing away from each other); -1 turns it off",
     )
     second_chance_floor: float = Field(
         default=0.2, ge=0.0, le=1.0,

@@ -97,18 +97,3 @@ def test_a_quote_that_starts_a_tip_is_in_the_index_once():
                               lambda tip_id, _cand, _vector: created.add(tip_id))
     assert placement.created == sorted(created) and len(created) == 1
     assert len(index.closeness(unit(1, 0, 0, 0))) == 1
-
-
-def test_one_quote_pointing_away_keeps_two_tips_apart_whatever_their_average():
-    members = _members([
-        ("tip-a", "Write your notes as you go.", "s1", unit(1, 1, 0, 0)),
-        ("tip-a", "Do the notes straight after each patient.", "s2", unit(1, -0.5, 0, 0)),
-        ("tip-b", "Get the notes down while it is fresh.", "s3", unit(1, 1.5, 0, 0)),
-        ("tip-c", "Take a proper break every shift.", "s3", unit(-1, 0, 0, 1)),
-        ("tip-d", "Greet them at the door.", "s4", unit(-1, 0, 1, 0)),
-    ])
-    # tip-b is close to the first quote of tip-a (average 0.45) but points away from the second.
-    average_only = SETTINGS.model_copy(update={"merge_similarity": 0.4, "merge_link_floor": -1.0})
-    assert merges(members, average_only, uniform_terms)["tip-b"] == "tip-a"
-    complete = average_only.model_copy(update={"merge_link_floor": 0.0})
-    assert "tip-b" not in merges(members, complete, uniform_terms)

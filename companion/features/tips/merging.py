@@ -8,10 +8,7 @@ quotes: centred cosine + `lexical_weight` x IDF term overlap, as in matching) an
 pair of mutual nearest neighbours at or above `merge_similarity` is merged, repeatedly (a tip
 near several others stays apart, so merges cannot chain). A tip is compared by its clear
 advice only (quotes of strength at least `weak_strength`, see `strength`), so a stray remark
-that joined it does not drag its average down. Nor do they merge when any pair of those clear
-quotes is less close than `merge_link_floor` (complete linkage: a high average over a big tip
-cannot hide a quote that points away from the other tip; on the samples, in-sample, purity
-0.703 -> 0.722 at the same merge bars). Two tips never merge when a pair of their
+that joined it does not drag its average down. Two tips never merge when a pair of their
 quotes advises opposite things (`opposition.keeps_apart`), nor when they share a session: a
 split-off paraphrase is advice given in another session, while two tips that both hold
 quotes of one session are, nearly always, two pieces of advice given side by side.
@@ -45,8 +42,7 @@ def merges(
 
     Args:
         members: every quote with its (resolved) tip id, vector and session.
-        settings: `merge_similarity`, `merge_z`, `merge_link_floor`, `lexical_weight`,
-            `centroid_shrink`.
+        settings: `merge_similarity`, `lexical_weight`, `centroid_shrink`.
         weigh: weighted content terms of a quote (IDF up to the session just placed).
         keep: tips that must not be merged away (a reviewer's tip); they may still survive.
     """
@@ -122,8 +118,7 @@ def _average(
     """Average closeness of two tips' clear quotes; None when they cannot merge at all.
 
     None when they share a session (advice given side by side in one session is two pieces of
-    advice), when even the full lexical bonus could not lift them to `merge_similarity`, or
-    when one pair of their clear quotes is less close than `merge_link_floor`.
+    advice) or when even the full lexical bonus could not lift them to `merge_similarity`.
     """
     if {members[i].session for i in groups[a]} & {members[j].session for j in groups[b]}:
         return None
@@ -132,8 +127,6 @@ def _average(
         return None
     links = [float(close[i, j]) + settings.lexical_weight * term_overlap(terms[i], terms[j])
              for i in left for j in right]
-    if min(links) < settings.merge_link_floor:
-        return None
     return sum(links) / len(links)
 
 
