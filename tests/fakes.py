@@ -30,7 +30,7 @@ class HashingEmbeddings(SentenceTransformerEmbeddings):
         """Length of each embedding vector."""
         return DIMENSION
 
-    def _encode(self, texts: list[str], progress: bool) -> Any:
+    def _encode(self, texts: list[str], progress: bool, batch_size: int | None = None) -> Any:
         self.asked.extend(texts)
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         for i, text in enumerate(texts):

@@ -40,10 +40,10 @@ class _RecordingEmbeddings(SentenceTransformerEmbeddings):
         finally:
             self._chunks = False
 
-    def _encode(self, texts: list[str], progress: bool) -> Any:
+    def _encode(self, texts: list[str], progress: bool, batch_size: int | None = None) -> Any:
         if not self._chunks:
             self.encoded.update(texts)
-        return super()._encode(texts, progress)
+        return super()._encode(texts, progress, batch_size)
 
 
 def test_ingest_encodes_each_listener_sentence_once_with_the_embed_cache_off(tmp_path, embeddings):
