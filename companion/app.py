@@ -33,6 +33,7 @@ from companion.features.tips import feature as tips_feature
 from companion.features.tips.feature import TipService
 from companion.retrieval.context import Context
 from companion.retrieval.hybrid import HybridRetriever
+from companion.storage.catalog import CHUNK_VECTORS
 from companion.storage.catalog import SCHEMA as CATALOG_SCHEMA
 from companion.storage.migrations import apply_migrations
 from ingest.audit import SCHEMA as AUDIT_SCHEMA
@@ -43,6 +44,7 @@ from ingest.uploads import UploadService
 # The stores below the features, with their part of the schema.
 CORE_MIGRATIONS = (
     Migration("catalog", 1, CATALOG_SCHEMA),
+    Migration("catalog", 2, CHUNK_VECTORS),
     Migration("audit", 1, AUDIT_SCHEMA),
     Migration("tombstones", 1, TOMBSTONES_SCHEMA),
     Migration("keys", 1, KEYS_SCHEMA),

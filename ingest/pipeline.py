@@ -111,8 +111,8 @@ class IngestPipeline:
         catalog = self.ctx.catalog
         with catalog.write_lock():
             catalog.journal_open(session.id)
-            embedded = self._write_vectors(session, chunks)
-            catalog.replace_session(session, chunks)
+            embedded, written = self._write_vectors(session, chunks)
+            catalog.replace_session(session, chunks, written)
             self._drop_stale_vectors(session.id, {c.id for c in chunks})
             for listener in self.listeners:
                 listener.session_stored(session, chunks)
@@ -161,15 +161,22 @@ class IngestPipeline:
                 listener.session_removed(session_id)
         else:
             session, chunks = catalog.load_session(session_id), catalog.chunks(session_id)
-            self._write_vectors(session, chunks)
+            catalog.put_chunk_vectors(self._write_vectors(session, chunks)[1].items())
             self._drop_stale_vectors(session_id, {c.id for c in chunks})
             for listener in self.listeners:
                 listener.session_stored(session, chunks)
         catalog.journal_close(session_id)
 
-    def _write_vectors(self, session: Session, chunks: Sequence[Chunk]) -> int:
-        """Embed the chunks that have no vector yet; refresh the others' filter metadata."""
-        from companion.storage.vectors import chunk_metadata
+    def _write_vectors(
+        self, session: Session, chunks: Sequence[Chunk]
+    ) -> tuple[int, dict[str, Any]]:
+        """Embed the chunks that have no vector yet; refresh the others' filter metadata.
+
+        Returns:
+            How many chunks were embedded, and every chunk's vector by id (for the catalog's
+            copy: the new ones as embedded, the others as stored).
+        """
+        from companion.storage.vectors import chunk_metadata, stored_vectors
 
         vectors = self.ctx.vectors
         have = vectors.existing([c.id for c in chunks])
@@ -180,12 +187,14 @@ class IngestPipeline:
         kept = [c for c in chunks if c.id in have]
         # Same text, maybe new consent/kind/date: keep Chroma's filter fields in step.
         vectors.update_metadata([c.id for c in kept], [meta(c) for c in kept])
+        written = stored_vectors(self.ctx.catalog, vectors, [c.id for c in kept])
         todo = [c for c in chunks if c.id not in have]
         step = max(1, self.ctx.settings.embedding.batch_size * 4)
         for i in range(0, len(todo), step):
             batch = todo[i : i + step]
-            vectors.add(batch, [meta(c) for c in batch])
-        return len(todo)
+            added = vectors.add(batch, [meta(c) for c in batch])
+            written.update(zip((c.id for c in batch), added, strict=True))
+        return len(todo), written
 
     def _drop_stale_vectors(self, session_id: str, keep: set[str]) -> None:
         vectors = self.ctx.vectors

@@ -22,9 +22,9 @@ from companion.retrieval.fusion import (
     features,
     load_model,
 )
-from companion.storage.catalog import Catalog
+from companion.storage.catalog import Catalog, MatchScores
 from companion.storage.embeddings import SentenceTransformerEmbeddings
-from companion.storage.vectors import VectorIndex
+from companion.storage.vectors import VectorIndex, stored_vectors
 
 Mode = Literal["hybrid", "dense", "lexical"]
 _T = TypeVar("_T")
@@ -171,8 +171,15 @@ class HybridRetriever:
         ranks: dict[str, dict[str, Any]] = {}
         vector: list[float] | None = None
         searched: list[float] | None = None
-        # The lexical leg (SQLite) runs beside embedding + Chroma: neither needs the other.
-        lexical = self._beside(self._lexical, question, filters) if mode == "hybrid" else None
+        # The lexical leg (SQLite) runs beside embedding + Chroma: neither needs the other. For
+        # learned fusion it also scores every match, so `_complete` finds the BM25 of dense-only
+        # hits there instead of probing the index again after the dense search.
+        lexical = (
+            self._beside(self._lexical_leg, question, filters, self._learned(mode))
+            if mode == "hybrid"
+            else None
+        )
+        every_match: MatchScores | None = None
         if mode in ("hybrid", "dense"):
             topic = focus(question) if self.settings.focus_query else question
             searched = self.embeddings.embed_query(topic)
@@ -183,15 +190,20 @@ class HybridRetriever:
             for rank, hit in enumerate(hits):
                 ranks.setdefault(hit.chunk_id, {})["dense"] = (rank, hit.similarity)
         if mode in ("hybrid", "lexical"):
-            found = lexical.result() if lexical else self._lexical(question, filters)
+            if lexical:
+                found, every_match = lexical.result()
+            else:
+                found = self._lexical(question, filters)
             for rank, (chunk_id, score) in enumerate(found):
                 ranks.setdefault(chunk_id, {})["lexical"] = (rank, -score)
         rows = self.catalog.chunks_by_id(ranks)
         chunks: list[RetrievedChunk] = []
+        rowids: dict[str, int] = {}
         for chunk_id, r in ranks.items():
             row = rows.get(chunk_id)
             if row is None or not self._passes(row, filters):
                 continue  # a vector whose catalog row is gone (or not yet written)
+            rowids[chunk_id] = row["rowid"]
             dense = r.get("dense")
             lexical = r.get("lexical")
             k = self.settings.rrf_k
@@ -218,19 +230,33 @@ class HybridRetriever:
                 )
             )
         if self._learned(mode) and chunks and searched is not None:
-            self._complete(question, searched, chunks)
+            self._complete(question, searched, chunks, rowids, every_match)
         return chunks, vector
 
-    def _complete(self, question: str, vector: list[float], chunks: list[RetrievedChunk]) -> None:
-        """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits."""
+    def _complete(
+        self,
+        question: str,
+        vector: list[float],
+        chunks: list[RetrievedChunk],
+        rowids: dict[str, int],
+        every_match: MatchScores | None,
+    ) -> None:
+        """Give every candidate both signals: cosine for lexical-only, BM25 for dense-only hits.
+
+        The BM25 comes from `every_match` (the lexical leg's scores of every match, by rowid)
+        when the leg could score them all, else from probing the index at these chunks.
+        """
         no_lex = [c for c in chunks if c.lexical_score is None]
         match = fts_query(question)
-        scores = None  # BM25 of dense-only hits (SQLite), beside the vector lookup (Chroma)
-        if no_lex and match:
+        scores: Future[dict[str, float]] | None = None  # beside the vector lookup
+        if no_lex and match and every_match is not None:
+            scores = Future()
+            scores.set_result(every_match.of({c.id: rowids[c.id] for c in no_lex}))
+        elif no_lex and match:
             scores = self._beside(self.catalog.lexical_scores, match, [c.id for c in no_lex])
         no_dense = [c for c in chunks if c.similarity is None]
         if no_dense:
-            stored = self.vectors.vectors_of([c.id for c in no_dense])
+            stored = stored_vectors(self.catalog, self.vectors, [c.id for c in no_dense])
             q = np.asarray(vector, dtype=np.float32)
             sims = {cid: float(np.asarray(e, dtype=np.float32) @ q) for cid, e in stored.items()}
             for c in no_dense:
@@ -252,11 +278,28 @@ class HybridRetriever:
             return done
         return _BESIDE.submit(fn, *args)
 
-    def _lexical(self, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
+    def _lexical_leg(
+        self, question: str, filters: SearchFilters, every: bool
+    ) -> tuple[list[tuple[str, float]], MatchScores | None]:
+        """The lexical search and, when `every`, the BM25 of every match (by rowid)."""
         match = fts_query(question)
         if not match:
-            return []
-        where, params = [], []
+            return [], None
+        clause, params = self._lexical_where(filters)
+        if every:
+            return self.catalog.search_lexical_scored(
+                match, self.settings.lexical_k, clause, params
+            )
+        return self.catalog.search_lexical(match, self.settings.lexical_k, clause, params), None
+
+    def _lexical(self, question: str, filters: SearchFilters) -> list[tuple[str, float]]:
+        return self._lexical_leg(question, filters, every=False)[0]
+
+    @staticmethod
+    def _lexical_where(filters: SearchFilters) -> tuple[str, list[Any]]:
+        """The SQL the lexical leg adds to keep to the filters (chunk `c`, session `s`)."""
+        where: list[str] = []
+        params: list[Any] = []
         if not filters.include_private:
             where.append("s.consent = 1")
         if filters.kind:
@@ -271,8 +314,7 @@ class HybridRetriever:
         if filters.session_id:
             where.append("s.id = ?")
             params.append(filters.session_id)
-        clause = "".join(f" AND {w}" for w in where)
-        return self.catalog.search_lexical(match, self.settings.lexical_k, clause, params)
+        return "".join(f" AND {w}" for w in where), params
 
     @staticmethod
     def _chroma_where(filters: SearchFilters) -> dict[str, Any] | None:

@@ -14,18 +14,21 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from companion.core.errors import NotFoundError
 from companion.core.schemas import Chunk, Session, SessionSummary, Turn
-from companion.storage.catalog_schema import SCHEMA
+from companion.storage.catalog_schema import CHUNK_VECTORS, SCHEMA
 from companion.storage.lexical import RarestTerms
 
-__all__ = ["SCHEMA", "Catalog"]
+__all__ = ["CHUNK_VECTORS", "SCHEMA", "Catalog", "MatchScores"]
 
 # Seconds a writer waits for another's transaction before "database is locked": long enough
 # for the longest transaction (a session replace, a tips update), short enough to surface a hang.
@@ -38,6 +41,26 @@ LEXICAL_OVERSAMPLE = 4
 LEXICAL_MAX_TERMS = 6
 LEXICAL_MAX_POSTINGS = 4000
 _RAREST = RarestTerms("chunks_fts", LEXICAL_MAX_TERMS, LEXICAL_MAX_POSTINGS)
+
+
+@dataclass(frozen=True)
+class MatchScores:
+    """BM25 scores of every chunk a lexical query matched: rowids ascending, and their scores."""
+
+    rowids: np.ndarray
+    scores: np.ndarray
+
+    def of(self, rowids: dict[str, int]) -> dict[str, float]:
+        """The score of each of these chunks (chunk id -> rowid) that matched, by chunk id."""
+        ids = list(rowids)
+        wanted = np.asarray([rowids[i] for i in ids], dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.rowids, wanted), max(len(self.rowids) - 1, 0))
+        hit = (self.rowids[at] == wanted) if len(self.rowids) else np.zeros(len(ids), bool)
+        return {ids[k]: float(self.scores[at[k]]) for k in np.flatnonzero(hit)}
+
+
+def _blob(vector: Sequence[float]) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
 
 
 def _now() -> str:
@@ -54,6 +77,7 @@ class Catalog:
         self._schemas: set[str] = set()
         self._schemas_lock = threading.Lock()
         self.ensure_schema(SCHEMA)
+        self.ensure_schema(CHUNK_VECTORS)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -210,8 +234,20 @@ class Catalog:
             for r in rows
         ]
 
-    def replace_session(self, session: Session, chunks: Sequence[Chunk]) -> None:
-        """Write a session, its turns and chunks in one transaction, replacing any old version."""
+    def replace_session(
+        self,
+        session: Session,
+        chunks: Sequence[Chunk],
+        vectors: Mapping[str, Sequence[float]] | None = None,
+    ) -> None:
+        """Write a session, its turns and chunks in one transaction, replacing any old version.
+
+        Args:
+            session: the session.
+            chunks: its chunks.
+            vectors: the chunks' vectors as written to the vector store (by chunk id), kept as
+                the catalog's copy; a chunk without one is read from the vector store.
+        """
         with self.transaction() as conn:
             self._delete_rows(conn, session.id)
             conn.execute(
@@ -256,6 +292,11 @@ class Catalog:
                     for c in chunks
                 ],
             )
+            if vectors:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)",
+                    [(c.id, _blob(vectors[c.id])) for c in chunks if c.id in vectors],
+                )
 
     def delete_session(self, session_id: str) -> None:
         """Remove a session's rows (turns, chunks, FTS entries) in one transaction."""
@@ -264,6 +305,11 @@ class Catalog:
 
     @staticmethod
     def _delete_rows(conn: sqlite3.Connection, session_id: str) -> None:
+        conn.execute(
+            "DELETE FROM chunk_vectors WHERE chunk_id IN "
+            "(SELECT id FROM chunks WHERE session_id = ?)",
+            (session_id,),
+        )
         conn.execute("DELETE FROM chunks WHERE session_id = ?", (session_id,))
         conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
         conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
@@ -308,6 +354,27 @@ class Catalog:
             ids,
         ).fetchall()
         return {r["id"]: r for r in rows}
+
+    def put_chunk_vectors(self, items: Iterable[tuple[str, Sequence[float]]]) -> None:
+        """Keep a copy of chunks' vectors (as written to the vector store), float32."""
+        rows = [(cid, _blob(v)) for cid, v in items]
+        if rows:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO chunk_vectors (chunk_id, vector) VALUES (?, ?)", rows
+                )
+
+    def chunk_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored copy of each of these chunks' vectors that has one (id -> float32)."""
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for cid, blob in self.conn.execute(
+                f"SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN ({marks})", part
+            ):
+                found[cid] = np.frombuffer(blob, dtype=np.float32)
+        return found
 
     def search_lexical(
         self, match: str, limit: int, where: str = "", params: Sequence[Any] = ()
@@ -373,6 +440,58 @@ class Catalog:
             ).fetchall()
             found.update((r[0], r[1]) for r in rows)
         return found
+
+    def search_lexical_scored(
+        self, match: str, limit: int, where: str = "", params: Sequence[Any] = ()
+    ) -> tuple[list[tuple[str, float]], MatchScores | None]:
+        """`search_lexical`'s result, and the BM25 score of every chunk `match` hits.
+
+        One pass of the index scores every match of the narrowed terms (at most
+        `LEXICAL_MAX_POSTINGS` chunks); the best are then joined and filtered as
+        `search_lexical` does, with the same result. Retrieval reads the other scores for the
+        dense hits the lexical leg did not rank, instead of probing the index again after the
+        dense search (`lexical_scores`). The matches come back as one row of text, not a row
+        each: each row fetched takes Python's GIL from the embedding running beside it. When
+        the rarest term alone matches more chunks than that, this is `search_lexical` and the
+        scores are None.
+        """
+        narrowed = _RAREST.narrow(self.conn, match, self._lexical_cache())
+        if not narrowed:
+            return [], MatchScores(np.zeros(0, dtype=np.int64), np.zeros(0))
+        count, text = self.conn.execute(
+            """SELECT count(*), group_concat(r || ' ' || printf('%!.17g', s), ' ')
+               FROM (SELECT rowid AS r, bm25(chunks_fts) AS s FROM chunks_fts
+                     WHERE chunks_fts MATCH ? LIMIT ?)""",
+            (narrowed, LEXICAL_MAX_POSTINGS + 1),
+        ).fetchone()
+        if count > LEXICAL_MAX_POSTINGS:
+            return self.search_lexical(match, limit, where, params), None
+        pairs = np.array((text or "").split(), dtype=np.float64).reshape(-1, 2)
+        rowids, scores = pairs[:, 0].astype(np.int64), pairs[:, 1]
+        ranked = np.lexsort((rowids, scores))  # best score first, ties by rowid
+        head = max(limit * LEXICAL_OVERSAMPLE, limit)
+        passing = self._passing(rowids[ranked[:head]].tolist(), where, params)
+        if len(passing) < limit < len(ranked):  # the filters dropped too many of the head
+            passing = self._passing(rowids[ranked].tolist(), where, params)
+        found = [
+            (passing[int(rowids[i])], float(scores[i]))
+            for i in ranked if int(rowids[i]) in passing
+        ][:limit]
+        order = np.argsort(rowids, kind="stable")
+        return found, MatchScores(rowids[order], scores[order])
+
+    def _passing(self, rowids: Sequence[int], where: str, params: Sequence[Any]) -> dict[int, str]:
+        """The chunk id of each of these rowids whose chunk and session pass `where`."""
+        out: dict[int, str] = {}
+        for i in range(0, len(rowids), 500):
+            part = list(rowids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            out.update(self.conn.execute(
+                f"""SELECT c.rowid, c.id FROM chunks c JOIN sessions s ON s.id = c.session_id
+                    WHERE c.rowid IN ({marks}) {where}""",
+                (*part, *params),
+            ).fetchall())
+        return out
 
     def _lexical_cache(self) -> dict[str, object]:
         cache: dict[str, object] | None = getattr(self._local, "lexical", None)

@@ -1,4 +1,15 @@
-"""The catalog's tables: sessions, turns, chunks with their FTS5 index, and the vector journal."""
+"""The catalog's tables: sessions, turns, chunks with their FTS5 index and vectors, the journal."""
+
+# Version 2 of the catalog (a migration of its own, so an older store or export gains it).
+CHUNK_VECTORS = """
+-- Each chunk's vector as written to Chroma (float32 bytes): retrieval reads the vectors of
+-- lexical-only hits here, one indexed SELECT, instead of a Chroma `get` (17 ms of a 125 ms ask
+-- at 100k chunks). A chunk without a row (a store written before this table) is read from Chroma.
+CREATE TABLE IF NOT EXISTS chunk_vectors (
+    chunk_id TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
+"""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from companion.core.errors import ConfigurationError
 from companion.core.schemas import Chunk
+from companion.storage.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,19 @@ class VectorIndex:
             collection_metadata={"hnsw:space": "cosine"},
         )
 
-    def add(self, chunks: Sequence[Chunk], metadatas: Sequence[dict[str, Any]]) -> None:
-        """Embed and upsert chunks."""
-        if chunks:
-            self.store.add_texts(
-                [c.text for c in chunks], metadatas=list(metadatas), ids=[c.id for c in chunks]
-            )
+    def add(self, chunks: Sequence[Chunk], metadatas: Sequence[dict[str, Any]]) -> list[Any]:
+        """Embed and upsert chunks; returns their vectors as stored (for the catalog's copy).
+
+        The vectors are read back: a cosine collection stores each one normalised in float32
+        (within 1e-7 of what the model gave), and the copy must be what a Chroma `get` returns.
+        """
+        if not chunks:
+            return []
+        self.store.add_texts(
+            [c.text for c in chunks], metadatas=list(metadatas), ids=[c.id for c in chunks]
+        )
+        stored = self.vectors_of([c.id for c in chunks])
+        return [stored[c.id] for c in chunks]
 
     @property
     def collection(self) -> Any:
@@ -157,3 +165,12 @@ class VectorIndex:
         """True when the store answers."""
         self.client.heartbeat()
         return True
+
+
+def stored_vectors(catalog: Catalog, index: VectorIndex, ids: Sequence[str]) -> dict[str, Any]:
+    """Each chunk's stored vector: the catalog's copy, or Chroma's for chunks without one."""
+    found: dict[str, Any] = catalog.chunk_vectors(ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        found.update(index.vectors_of(missing))
+    return found

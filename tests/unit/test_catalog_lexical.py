@@ -72,3 +72,38 @@ def test_scores_of_given_chunks_equal_the_search_restricted_to_them(
     assert got == want
     if match != '"nothing"':
         assert got and len(got) < len(ids), "some given chunks must match and some not"
+
+
+@pytest.mark.parametrize(
+    ("where", "params"),
+    [
+        ("", ()),
+        (" AND s.consent = 1", ()),
+        (" AND s.kind = ?", ("panel",)),  # the head runs out: every match is joined
+    ],
+)
+@pytest.mark.parametrize("match", ['"budget"', '"minister" OR "rota" OR "deploy"', '"nothing"'])
+@pytest.mark.parametrize("limit", [1, 10, 100])
+def test_one_pass_search_gives_the_same_hits_and_every_matchs_score(
+    catalog: Catalog, where: str, params: tuple[str, ...], match: str, limit: int
+) -> None:
+    """The lexical leg's single pass: `search_lexical`'s hits, and scores for any chunk."""
+    found, every = catalog.search_lexical_scored(match, limit, where, params)
+    assert found == catalog.search_lexical(match, limit, where, params)
+    assert every is not None
+    rowids = dict(catalog.conn.execute("SELECT id, rowid FROM chunks").fetchall())
+    assert every.of(rowids) == catalog.lexical_scores(match, list(rowids))
+    if match != '"nothing"':
+        assert found and len(every.of(rowids)) < len(rowids), "some chunks match, some not"
+
+
+def test_one_pass_search_falls_back_when_the_rarest_term_is_too_common(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the postings cap the scores of every match are not gathered: callers probe."""
+    from companion.storage import catalog as module
+
+    monkeypatch.setattr(module, "LEXICAL_MAX_POSTINGS", 5)
+    found, every = catalog.search_lexical_scored('"budget"', 10, "", ())
+    assert every is None
+    assert found == catalog.search_lexical('"budget"', 10, "", ()) and found

@@ -179,3 +179,47 @@ def test_off_topic_question_abstains_plainly(ctx, tmp_path):
     answer = AnswerService(ctx).ask("How do I descale a kettle?")
     assert answer.abstained and answer.citations == []
     assert answer.answer.startswith("The sessions don't cover this question.")
+
+
+def _copied_ids(ctx: Context) -> set[str]:
+    return {r[0] for r in ctx.catalog.conn.execute("SELECT chunk_id FROM chunk_vectors")}
+
+
+def test_catalog_keeps_the_vectors_chroma_holds_in_step_with_its_chunks(ctx, tmp_path):
+    """Retrieval reads chunk vectors from the catalog's copy: it must be Chroma's, no more."""
+    import numpy as np
+
+    path = _write(tmp_path, "ministers.vtt", VTT)
+    _write(tmp_path, "resilience.md", NOTES)
+    pipeline = build_pipeline(ctx)
+    pipeline.ingest([tmp_path / "in"])
+    ids = sorted(ctx.catalog.chunk_ids("ministers") | ctx.catalog.chunk_ids("resilience"))
+    copy, chroma = ctx.catalog.chunk_vectors(ids), ctx.vectors.vectors_of(ids)
+    assert sorted(copy) == ids == sorted(chroma)
+    for cid in ids:
+        assert np.array_equal(copy[cid], np.asarray(chroma[cid], dtype=np.float32))
+    path.write_text(VTT.replace("Sunday night", "Friday evening"), encoding="utf-8")
+    pipeline.ingest([path])
+    assert _copied_ids(ctx) == ctx.catalog.chunk_ids("ministers") | ctx.catalog.chunk_ids(
+        "resilience"
+    )
+    pipeline.delete("ministers")
+    assert _copied_ids(ctx) == ctx.catalog.chunk_ids("resilience")
+
+
+def test_retrieval_without_the_catalog_copy_reads_chroma_and_ranks_the_same(ctx, tmp_path):
+    """A store written before the copy existed retrieves exactly as one written after."""
+    _write(tmp_path, "ministers.vtt", VTT)
+    _write(tmp_path, "resilience.md", NOTES)
+    build_pipeline(ctx).ingest([tmp_path / "in"])
+    question = "Where should the recommendation go in a submission to the minister?"
+    with_copy = ctx.retriever.retrieve(question).chunks
+    assert any(c.lexical_rank is None for c in with_copy) or any(
+        c.dense_rank is None for c in with_copy
+    ), "the test needs a candidate found by one leg only"
+    with ctx.catalog.transaction() as conn:
+        conn.execute("DELETE FROM chunk_vectors")
+    without = ctx.retriever.retrieve(question).chunks
+    assert [(c.id, c.similarity, c.lexical_score, c.score) for c in with_copy] == [
+        (c.id, c.similarity, c.lexical_score, c.score) for c in without
+    ]

@@ -48,7 +48,7 @@ from companion.features.peers.practice import is_question, practice_strength
 from companion.features.people import Person
 from companion.retrieval.hybrid import Retrieval
 from companion.storage.catalog import Catalog
-from companion.storage.vectors import VectorIndex
+from companion.storage.vectors import VectorIndex, stored_vectors
 
 
 @dataclass
@@ -130,7 +130,7 @@ def stored_chunks(
     chunks = catalog.chunks(session_id) if vectors is not None else []
     if not chunks or vectors is None:
         return [], None
-    found = vectors.vectors_of([c.id for c in chunks])
+    found = stored_vectors(catalog, vectors, [c.id for c in chunks])
     kept = [c for c in chunks if c.id in found]
     if not kept:
         return [], None

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from companion.storage.vectors import stored_vectors
+
 if TYPE_CHECKING:
     from companion.retrieval.context import Context
 
@@ -108,11 +110,11 @@ class ChunkVectors:
 
 
 def stored_chunk_vectors(ctx: Context, session_id: str) -> ChunkVectors:
-    """The session's chunk vectors as stored in Chroma (empty when there are none)."""
+    """The session's chunk vectors as stored (empty when there are none)."""
     chunks = ctx.catalog.chunks(session_id)
     if not chunks:
         return ChunkVectors.from_ranges([], [])
-    by_id = ctx.vectors.vectors_of([c.id for c in chunks])
+    by_id = stored_vectors(ctx.catalog, ctx.vectors, [c.id for c in chunks])
     kept = [c for c in chunks if c.id in by_id]
     return ChunkVectors.from_ranges([(c.turn_start, c.turn_end) for c in kept],
                                     [by_id[c.id] for c in kept])
