@@ -23,7 +23,8 @@ It also writes the first held-out corpus's top five into README.md between the `
 and summarises the opposed-advice score's figures on written pairs
 (`evals/results/tips_opposition.json`, from `python -m evals.tips_opposition`).
 
-Run: `python -m evals.tips_results [--data DIR]` (reuses DIR/<corpus> ingests).
+Run: `python -m evals.tips_results [--data DIR] [--corpora NAME ...]` (reuses DIR/<corpus>
+ingests; `--corpora` prints the page for some corpora only and writes nothing).
 """
 
 from __future__ import annotations
@@ -133,12 +134,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Evaluate the corpora, write the page (and its JSON beside it) and the README block."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="parent of the per-corpus data dirs (reused)")
+    parser.add_argument("--corpora", nargs="+", choices=[n for n, _, _ in CORPORA],
+                        help="only these corpora (e.g. held out but not hotel): the page is "
+                        "printed, not written, and README.md is left alone")
     args = parser.parse_args(argv)
     results = []
     for name, root, note in CORPORA:
+        if args.corpora and name not in args.corpora:
+            continue
         data = args.data / name if args.data else None
         _, written = evaluate_corpus(root, data, Path("reports") / "tips" / name)
         results.append((name, note, json.loads(written.read_text())["report"]))
+    if args.corpora:
+        print(render(results))
+        return
     OUT.write_text(render(results), encoding="utf-8")
     write_readme(*results[0])
     OUT.with_suffix(".json").write_text(
