@@ -4,8 +4,8 @@ The deployed localisation (`features/peers/localise.py`) blends BM25 over a meet
 the stored chunk cosines. The answers feature's fusion model (`retrieval/fusion.py`, fitted on
 QMSum train questions) gives each retrieved chunk the probability that it holds the evidence;
 here each turn takes the best probability of a retrieved chunk holding it (0 when none does),
-rescaled within the meeting like the other signals, and is blended in with share `fusion`
-(`Localisation.relevance`, the product's code):
+rescaled within the meeting like the other signals (`localise.rescale`), and is blended in
+with share `fusion` (not adopted: evals/README.md, peers):
 
     relevance = (1 - fusion) * deployed relevance + fusion * rescaled probability
 
@@ -39,7 +39,7 @@ import numpy as np
 
 from companion.core.terms import content_terms
 from companion.features.peers.expertise import ExpertiseWeights, smooth
-from companion.features.peers.localise import localise
+from companion.features.peers.localise import localise, rescale
 from evals.expert_data import CACHE, PreparedTopic
 from evals.fit_expertise import FOLDS, Scorer, rank_of, scores
 from evals.fusion_probs import ProbRows
@@ -53,6 +53,16 @@ GRID: dict[str, tuple[float, ...]] = {
 }
 CLEAN_SHARDS = (3, 5)
 SHARD_EVERY = 6
+
+
+def turn_probability(n_turns: int, rows: ProbRows) -> np.ndarray:
+    """Per turn, the best fusion probability of a retrieved chunk holding it (0: none)."""
+    out = np.zeros(n_turns)
+    for start, end, prob, _ in rows:
+        a, b = max(0, start), min(n_turns - 1, end)
+        if a <= b:
+            out[a : b + 1] = np.maximum(out[a : b + 1], prob)
+    return out
 
 
 def profile_of(rel: np.ndarray, width: float, power: float) -> np.ndarray:
@@ -77,13 +87,15 @@ class TopicData:
         self.scorer = sc
         self.gold = t.gold
         m = sc.meeting
-        self.loc = localise(content_terms(t.topic), m.terms, m.ranges, m.matrix, t.vector,
-                            [(a, b, p) for a, b, p, _ in rows])
-        self.mask = in_spans(len(sc.lengths), t.spans)
+        n = len(sc.lengths)
+        self.base = localise(content_terms(t.topic), m.terms, m.ranges, m.matrix,
+                             t.vector).relevance(DEPLOYED["lexical_share"])
+        self.fusion = rescale(turn_probability(n, rows))
+        self.mask = in_spans(n, t.spans)
 
     def relevance(self, fusion: float) -> np.ndarray:
-        """The product's blend at this fusion share (`Localisation.relevance`)."""
-        return self.loc.relevance(DEPLOYED["lexical_share"], fusion)
+        """The blend at this fusion share."""
+        return (1 - fusion) * self.base + fusion * self.fusion
 
     def rank(self, fusion: float, width: float, power: float) -> int | None:
         """Rank of the gold speaker at this point."""

@@ -220,11 +220,6 @@ class PeersSettings(BaseModel):
         default=0.75, description="localising a topic: share of BM25 over turns in the blend "
         "with the stored chunk vectors' cosine (the rest)"
     )
-    expertise_fusion_share: float = Field(
-        default=0.0, description="localising a topic: share of the learned fusion's chunk "
-        "probabilities (retrieved chunks only) in the blend with BM25 and cosine (0: off; "
-        "python -m evals.localise_cv)"
-    )
     expertise_width: float = Field(default=8.0, description="turns a topic's stretch spreads")
     expertise_power: float = Field(default=2.0, description="how sharply the stretch peaks")
     expertise_answer_weight: float = Field(

@@ -10,13 +10,7 @@ import pytest
 
 from companion.app import build_pipeline
 from companion.core.terms import content_terms
-from companion.features.peers.localise import (
-    bm25_turns,
-    localise,
-    rescale,
-    turn_probability,
-    turn_similarity,
-)
+from companion.features.peers.localise import bm25_turns, localise, rescale, turn_similarity
 from companion.features.peers.service import PeerService
 from companion.features.people import PeopleDirectory, load_people_file
 from companion.retrieval.context import Context
@@ -108,32 +102,3 @@ def test_an_opted_out_person_who_said_most_about_it_is_never_suggested(fake_ctx,
 def test_a_topic_no_one_spoke_about_gets_nobody(fake_ctx, tmp_path):
     ctx = _store(fake_ctx, tmp_path, {"pottery-evening.txt": WORKSHOP})
     assert ranked(ctx, "configuring a laptop VPN client") == []
-
-
-def test_a_turn_takes_the_best_fusion_probability_of_a_retrieved_chunk_holding_it():
-    probs = turn_probability(5, [(0, 1, 0.2), (1, 2, 0.6), (4, 9, 0.1)])
-    assert list(probs) == pytest.approx([0.2, 0.6, 0.6, 0.0, 0.1])  # turn 3: no chunk, 0
-    turns = [Counter(["kiln"]), Counter(["lunch"]), Counter(["lunch"]), Counter(["lunch"])]
-    loc = localise(content_terms("kiln"), turns, probabilities=[(1, 1, 0.9)])
-    assert loc.fusion is not None
-    assert list(loc.relevance(1.0)) == [1.0, 0.0, 0.0, 0.0]  # share 0: probabilities unused
-    assert list(loc.relevance(1.0, 1.0)) == [0.0, 1.0, 0.0, 0.0]  # all fusion: only turn 1
-    assert list(loc.relevance(1.0, 0.5)) == pytest.approx([0.5, 0.5, 0.0, 0.0])
-    without = localise(content_terms("kiln"), [Counter(["kiln"]), Counter(["lunch"])])
-    assert without.fusion is None and list(without.relevance(1.0, 0.5)) == [1.0, 0.0]
-
-
-def test_with_fusion_localising_an_opted_out_person_is_still_never_suggested(
-        fake_ctx, tmp_path):
-    lines = WORKSHOP + [
-        "[00:02:30] Olive Optout: I have fired kilns for years: cone six, glazed pots apart on"
-        " the kiln shelf, slow cooling, and the glaze never runs when the kiln is not crowded.",
-    ]
-    ctx = _store(fake_ctx, tmp_path, {"pottery-evening.txt": lines})
-    service = PeerService(ctx, record=False)
-    service.settings = service.settings.model_copy(update={"expertise_fusion_share": 1.0})
-    retrieval = service._retriever().retrieve(TOPIC, limit=service.settings.retrieve_k)
-    assert any(c.probability is not None for c in retrieval.chunks)  # the signal is there
-    people = [p.person.id for p in service.rank(TOPIC).people]
-    assert people and "olive" not in people
-    assert "olive" not in [s.person_id for s in service.recommend(TOPIC).suggestions]

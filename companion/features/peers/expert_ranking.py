@@ -8,9 +8,7 @@ is to the topic: several sessions count more than one.
 
 Where in a session the topic is comes from `localise` (BM25 over the session's turns blended
 with the chunk vectors ingest stored, against the query vector retrieval already computed:
-nothing is embedded again; with `expertise_fusion_share`, also the learned fusion's
-probabilities of the retrieved chunks), so a person's share is of the talk where the topic is
-discussed.
+nothing is embedded again), so a person's share is of the talk where the topic is discussed.
 
 Evidence, and the only reason to answer "nobody": a session counts when one of its turns holds
 `evidence_lexical_share` of the topic's terms (or `evidence_distinct_terms` of them together)
@@ -182,11 +180,10 @@ def rank_by_expertise(
         ranges, matrix = stored_chunks(catalog, vectors, session_id)
         position = {t.index: i for i, t in enumerate(turns)}
         ranges = [(position.get(a, a), position.get(b, b)) for a, b in ranges]
-        loc = localise(q_terms, terms, ranges, matrix, retrieval.query_vector,
-                       _probabilities(retrieval, session_id, position))
+        loc = localise(q_terms, terms, ranges, matrix, retrieval.query_vector)
         if not _discussed(q_terms, terms, loc, settings):
             continue
-        rel = loc.relevance(settings.expertise_lexical_share, settings.expertise_fusion_share)
+        rel = loc.relevance(settings.expertise_lexical_share)
         scores, _ = session_expertise(topic, spoken, weights, relevance=rel)
         stretch = topic_profile(rel, spoken, weights)
         with_evidence = _with_evidence(spoken, loc, settings, stretch)
@@ -200,14 +197,6 @@ def rank_by_expertise(
                 entry.sessions.add(session_id)
     ranked = [e for e in found.values() if e.evidence and e.score > 0]
     return sorted(ranked, key=lambda e: (-e.score, e.person.id))
-
-
-def _probabilities(retrieval: Retrieval, session_id: str, position: dict[int, int]
-                   ) -> list[tuple[int, int, float]]:
-    """The session's retrieved chunks' turn positions and fusion probabilities (if learned)."""
-    return [(position.get(c.turn_start, c.turn_start), position.get(c.turn_end, c.turn_end),
-             c.probability) for c in retrieval.chunks
-            if c.session_id == session_id and c.probability is not None]
 
 
 def _discussed(q_terms: list[str], terms: list[Counter[str]], loc: Localisation,

@@ -1,16 +1,13 @@
 """Where in a session a topic is discussed: BM25 over its turns blended with its chunk vectors.
 
-Expert finding first localises the topic, then asks who spoke there. Signals per turn:
+Expert finding first localises the topic, then asks who spoke there. Two signals per turn:
 
 - lexical: BM25 of the topic's content terms against the turn (statistics within the session);
 - dense: cosine of the topic vector with the stored vector of the chunk(s) holding the turn
-  (the vectors ingest already put in Chroma: nothing is embedded again at query time);
-- fusion (optional): the learned fusion's probability that a retrieved chunk holding the turn
-  holds the evidence (`retrieval/fusion.py`; 0 for turns no retrieved chunk holds).
+  (the vectors ingest already put in Chroma: nothing is embedded again at query time).
 
 Each is rescaled within the session to 0..1 (its median to 0, its maximum to 1), so a session's
-own spread decides what "about the topic" means, then blended: `lexical_share` of BM25 against
-the cosine, and that blend against the fusion probability with `fusion_share`. numpy only.
+own spread decides what "about the topic" means, then blended with `lexical_share`. numpy only.
 """
 
 from __future__ import annotations
@@ -79,16 +76,6 @@ def rescale(values: np.ndarray) -> np.ndarray:
     return np.clip((values - mid) / (top - mid), 0.0, 1.0)
 
 
-def turn_probability(n_turns: int, chunks: Sequence[tuple[int, int, float]]) -> np.ndarray:
-    """Per turn, the best fusion probability of a retrieved chunk (start, end, p) holding it."""
-    out = np.zeros(n_turns)
-    for start, end, prob in chunks:
-        a, b = max(0, start), min(n_turns - 1, end)
-        if a <= b:
-            out[a : b + 1] = np.maximum(out[a : b + 1], prob)
-    return out
-
-
 @dataclass(frozen=True)
 class Localisation:
     """A session's turns scored against a topic."""
@@ -97,20 +84,13 @@ class Localisation:
     """Raw BM25 per turn."""
     dense: np.ndarray | None
     """Best chunk cosine per turn, or None when the session has no stored vectors."""
-    fusion: np.ndarray | None = None
-    """Best fusion probability of a retrieved chunk per turn, or None when none has one."""
 
-    def relevance(self, lexical_share: float, fusion_share: float = 0.0) -> np.ndarray:
-        """The blend, per turn: `lexical_share` of rescaled BM25, the rest rescaled dense.
-
-        That blend then takes `fusion_share` of the rescaled fusion probability (when known).
-        """
+    def relevance(self, lexical_share: float) -> np.ndarray:
+        """The blend, per turn: `lexical_share` of rescaled BM25, the rest rescaled dense."""
         lex = rescale(self.lexical)
-        out = lex if self.dense is None else (
-            lexical_share * lex + (1 - lexical_share) * rescale(self.dense))
-        if self.fusion is None or fusion_share <= 0:
-            return out
-        return (1 - fusion_share) * out + fusion_share * rescale(self.fusion)
+        if self.dense is None:
+            return lex
+        return lexical_share * lex + (1 - lexical_share) * rescale(self.dense)
 
 
 def localise(
@@ -119,19 +99,8 @@ def localise(
     ranges: Sequence[tuple[int, int]] = (),
     matrix: Any = None,
     query_vector: Any = None,
-    probabilities: Sequence[tuple[int, int, float]] = (),
 ) -> Localisation:
-    """The signals for one session.
-
-    Args:
-        q_terms: the topic's content terms.
-        turn_terms: each turn's content terms with counts.
-        ranges: the session's chunks' turn spans (positions in `turn_terms`).
-        matrix: their stored vectors (None: no dense signal).
-        query_vector: the topic's vector.
-        probabilities: retrieved chunks' (start, end, fusion probability); none: no fusion signal.
-    """
-    n = len(turn_terms)
-    dense = turn_similarity(n, ranges, matrix, query_vector) if matrix is not None else None
-    fusion = turn_probability(n, probabilities) if len(probabilities) else None
-    return Localisation(bm25_turns(q_terms, turn_terms), dense, fusion)
+    """Both signals for one session; `ranges`/`matrix` are its chunks' turn spans and vectors."""
+    dense = turn_similarity(len(turn_terms), ranges, matrix, query_vector) \
+        if matrix is not None else None
+    return Localisation(bm25_turns(q_terms, turn_terms), dense)
