@@ -17,6 +17,8 @@ hit@1; folds by meeting, as `evals/fit_expertise.py`). Also printed:
   on all train, so in-sample) and fusion alone at the deployed width and power;
 - the same figures on the meetings of train shards 3 and 5 only (`evals/train_fusion.py` fitted
   the fusion model on shards 0, 1, 2, 4: there its probabilities are in-sample);
+- the ceiling of localising: the gold spans themselves as the stretch (diagnostic; the gold
+  speaker is the top speaker by words there, so only the talk prior keeps it below 1);
 - localisation (diagnostic): the share of the stretch's weight (profile x words) that falls in
   the topic's gold spans, and how often the stretch's peak turn is in them; the gold spans'
   share of the meeting's words is the level of a flat stretch.
@@ -103,6 +105,12 @@ class TopicData:
                     talk_prior=DEPLOYED["talk_prior"], answer_weight=DEPLOYED["answer_weight"])
         return rank_of(self.scorer.ranking(self.relevance(fusion), w), self.gold)
 
+    def oracle_rank(self) -> int | None:
+        """Rank of the gold speaker when the stretch is exactly the gold spans (a ceiling)."""
+        w = replace(ExpertiseWeights(), width=0.0, power=1.0,
+                    talk_prior=DEPLOYED["talk_prior"], answer_weight=DEPLOYED["answer_weight"])
+        return rank_of(self.scorer.ranking(self.mask.astype(float), w), self.gold)
+
     def localisation(self, fusion: float, width: float, power: float) -> tuple[float, bool]:
         """Share of the stretch's word weight in the gold spans; whether its peak is in them."""
         prof = profile_of(self.relevance(fusion), width, power)
@@ -165,7 +173,9 @@ def run(meetings: dict[str, Any], topics: list[PreparedTopic],
     systems = {"blend, out-of-fold by meeting": oof,
                "fusion 0, width and power out-of-fold": oof_base,
                "deployed (IN-SAMPLE weights)": ranks[deployed],
-               "fusion alone, width 8, power 2": ranks[alone], "talked most": talk}
+               "fusion alone, width 8, power 2": ranks[alone], "talked most": talk,
+               "gold spans as the stretch (ceiling, not a system)":
+                   [d.oracle_rank() for d in data]}
     for name, r in systems.items():
         lines.append(_row(name, r))
     for name, r in systems.items():
