@@ -57,6 +57,8 @@ class PreparedTopic:
     vector: Any
     gold: str
     domain: str
+    spans: tuple[tuple[int, int], ...] = ()
+    """The topic's gold turn spans (both ends inclusive), for localisation diagnostics."""
 
 
 def prepare(split: str, chunk_cache: Path) -> tuple[dict[str, PreparedMeeting],
@@ -92,7 +94,9 @@ def prepare(split: str, chunk_cache: Path) -> tuple[dict[str, PreparedMeeting],
     model = SentenceTransformerEmbeddings(settings.resolved_model_path(), threads=1)
     queries = [np.asarray(model.embed_query(r["topic"]), dtype=np.float32) for r in kept]
     topics = [PreparedTopic(r["meeting_id"], r["topic"], v, r["speaker_word_share"][0][0],
-                            r["domain"]) for r, v in zip(kept, queries, strict=True)]
+                            r["domain"],
+                            tuple((int(a), int(b)) for a, b in r["relevant_text_span"]))
+              for r, v in zip(kept, queries, strict=True)]
     return meetings, topics
 
 
