@@ -101,12 +101,12 @@ def main() -> None:
         return out
 
     if not args.no_count:
-        SentenceTransformerEmbeddings._encode = counted  # type: ignore[method-assign]
+        SentenceTransformerEmbeddings._encode = counted  # type: ignore[method-assign,assignment]
     pipeline = build_pipeline(ctx)
     stages: dict[str, float] = defaultdict(float)
     inner = pipeline._write_vectors
 
-    def write_vectors(session: Any, chunks: Any) -> int:
+    def write_vectors(session: Any, chunks: Any) -> tuple[int, dict[str, Any]]:
         start = _cpu()
         try:
             return inner(session, chunks)
