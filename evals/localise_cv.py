@@ -43,7 +43,7 @@ from companion.core.terms import content_terms
 from companion.features.peers.expertise import ExpertiseWeights, smooth
 from companion.features.peers.localise import localise, rescale
 from evals.expert_data import CACHE, PreparedTopic
-from evals.fit_expertise import FOLDS, Scorer, rank_of, scores
+from evals.fit_expertise import FOLDS, Scorer, best_point, rank_of, scores
 from evals.fusion_probs import ProbRows
 
 DEPLOYED = {"lexical_share": 0.75, "width": 8.0, "power": 2.0, "talk_prior": 0.05,
@@ -118,15 +118,6 @@ class TopicData:
         total = float(weight.sum())
         share = float(weight[self.mask].sum()) / total if total > 0 else 0.0
         return share, bool(total > 0 and self.mask[int(np.argmax(prof))])
-
-
-def best_point(ranks: dict[tuple[float, ...], list[int | None]], keep: Sequence[int]
-               ) -> tuple[float, ...]:
-    """The point with the best MRR (then hit@1) over the topics at `keep`."""
-    def key(point: tuple[float, ...]) -> tuple[float, float]:
-        s = scores([ranks[point][i] for i in keep])
-        return round(s["mrr"], 4), s["hit@1"]
-    return max(ranks, key=key)
 
 
 def out_of_fold(ranks: dict[tuple[float, ...], list[int | None]], folds: Sequence[int]
