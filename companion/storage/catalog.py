@@ -59,6 +59,13 @@ class MatchScores:
         return {ids[k]: float(self.scores[at[k]]) for k in np.flatnonzero(hit)}
 
 
+def _in_batches(values: Sequence[Any]) -> Iterator[tuple[list[Any], str]]:
+    """Values in batches of 500 (under SQLite's parameter limit), each with its `?,?,...`."""
+    for i in range(0, len(values), 500):
+        part = list(values[i : i + 500])
+        yield part, ",".join("?" * len(part))
+
+
 def _blob(vector: Sequence[float]) -> bytes:
     return np.asarray(vector, dtype=np.float32).tobytes()
 
@@ -367,9 +374,7 @@ class Catalog:
     def chunk_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored copy of each of these chunks' vectors that has one (id -> float32)."""
         found: dict[str, np.ndarray] = {}
-        for i in range(0, len(ids), 500):
-            part = list(ids[i : i + 500])
-            marks = ",".join("?" * len(part))
+        for part, marks in _in_batches(ids):
             for cid, blob in self.conn.execute(
                 f"SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN ({marks})", part
             ):
@@ -429,9 +434,7 @@ class Catalog:
         if not match or not ids:
             return {}
         found: dict[str, float] = {}
-        for i in range(0, len(ids), 500):
-            part = list(ids[i : i + 500])
-            marks = ",".join("?" * len(part))
+        for part, marks in _in_batches(ids):
             rows = self.conn.execute(
                 f"""SELECT c.id, bm25(chunks_fts) FROM chunks c
                     JOIN chunks_fts ON chunks_fts.rowid = c.rowid
@@ -483,9 +486,7 @@ class Catalog:
     def _passing(self, rowids: Sequence[int], where: str, params: Sequence[Any]) -> dict[int, str]:
         """The chunk id of each of these rowids whose chunk and session pass `where`."""
         out: dict[int, str] = {}
-        for i in range(0, len(rowids), 500):
-            part = list(rowids[i : i + 500])
-            marks = ",".join("?" * len(part))
+        for part, marks in _in_batches(rowids):
             out.update(self.conn.execute(
                 f"""SELECT c.rowid, c.id FROM chunks c JOIN sessions s ON s.id = c.session_id
                     WHERE c.rowid IN ({marks}) {where}""",
