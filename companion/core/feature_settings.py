@@ -76,17 +76,6 @@ class TipsSettings(BaseModel):
         "is placed, they are merged as paraphrases of one piece of advice (see "
         "`tips/merging.py`); 1 or more turns the pass off",
     )
-    core_share: float = Field(
-        default=0.67, gt=0.0, le=1.0,
-        description="share of a tip's quotes, its most central ones (highest average closeness "
-        "to the tip's other quotes), that the average a quote needs to join (`cohesion`) and "
-        "a merge's average (`merge_similarity`) are taken over; 1: every quote",
-    )
-    subject_cosine: float = Field(
-        default=0.3,
-        description="centred cosine a quote needs to its closest quote in a tip with whose "
-        "quotes it shares no content term (no subject in common) to join it; -1: no such bar",
-    )
     merge_z: float = Field(
         default=1.0,
         description="standard deviations above each tip's mean closeness to the other tips by "

@@ -14,8 +14,7 @@ by written pairs (`python -m evals.tips_pairs`); values are in `TipsSettings`.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,21 +53,6 @@ def term_overlap(a: Mapping[str, float], b: Mapping[str, float]) -> float:
         return 0.0
     shared = sum(min(w, b[t]) for t, w in a.items() if t in b)
     return shared / min(sum(a.values()), sum(b.values()))
-
-
-def core_rows(rows: Sequence[int], pair: Callable[[int, int], float], share: float) -> list[int]:
-    """Positions in `rows` of a tip's most central quotes.
-
-    The `share` of them (at least one) with the highest average closeness to the tip's other
-    quotes; all of them at share 1 or with two quotes or fewer (none is more central).
-    """
-    n = len(rows)
-    keep = max(1, math.ceil(share * n))
-    if keep >= n or n <= 2:
-        return list(range(n))
-    centrality = [sum(pair(rows[a], rows[b]) for b in range(n) if b != a) / (n - 1)
-                  for a in range(n)]
-    return sorted(sorted(range(n), key=lambda a: -centrality[a])[:keep])
 
 
 class TipIndex:
@@ -231,13 +215,8 @@ class TipIndex:
                 self._strength[i] < cfg.weak_strength for i in members
             ):
                 continue
-            if float(cosines[rows[0]]) < cfg.subject_cosine and all(
-                term_overlap(terms, self._terms(i)) == 0.0 for i in members
-            ):
-                continue  # no subject in common and not close enough without one
             links = self._links(tip_id, terms, cosines)
-            core = core_rows(members, self._pair_closeness, cfg.core_share)
-            average = sum(links[k] for k in core) / len(core)
+            average = sum(links) / len(links)
             if average >= cfg.cohesion + margin and min(links) >= cfg.link_floor:
                 passing.append((average, best, tip_id))
         if not passing:
@@ -245,12 +224,6 @@ class TipIndex:
         # Average linkage decides between tips that would all take the quote.
         _, best, tip_id = max(passing)
         return tip_id, best
-
-    def _pair_closeness(self, i: int, j: int) -> float:
-        """Closeness of two members (centred cosine + lexical bonus), as in matching."""
-        w = self.settings.lexical_weight
-        return float(self._centred[i] @ self._centred[j]) + w * term_overlap(
-            self._terms(i), self._terms(j))
 
     def _links(self, tip_id: str, terms: Mapping[str, float], cosines: Any) -> list[float]:
         """Closeness of a quote to every quote of a tip."""

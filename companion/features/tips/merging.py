@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from companion.core.settings import TipsSettings
-from companion.features.tips.clustering import Member, core_rows, term_overlap
+from companion.features.tips.clustering import Member, term_overlap
 from companion.features.tips.opposition import keeps_apart
 from companion.features.tips.similarity import Centroid, centred
 from companion.features.tips.strength import strengths
@@ -123,12 +123,6 @@ def _average(
     if {members[i].session for i in groups[a]} & {members[j].session for j in groups[b]}:
         return None
     left, right = _voices(groups[a], strong), _voices(groups[b], strong)
-    if settings.core_share < 1.0:
-        def pair(i: int, j: int) -> float:
-            return float(close[i, j]) + settings.lexical_weight * term_overlap(terms[i], terms[j])
-
-        left = [left[k] for k in core_rows(left, pair, settings.core_share)]
-        right = [right[k] for k in core_rows(right, pair, settings.core_share)]
     if close[np.ix_(left, right)].mean() < settings.merge_similarity - settings.lexical_weight:
         return None
     links = [float(close[i, j]) + settings.lexical_weight * term_overlap(terms[i], terms[j])
